@@ -1,0 +1,35 @@
+"""The audit log: who did what, when, from where. Never a secret."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .clock import to_iso
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: a browser (IP, user agent) or an operator's command."""
+
+    actor: str = "person"
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+CLI = Origin(actor="operator")
+
+
+def record(db: Database, event: str, *, now: datetime, origin: Origin,
+           person_id: int | None = None, **detail: object) -> None:
+    """Append an event; `detail` must hold no secret (tokens, codes, passwords)."""
+    db.execute(
+        "INSERT INTO audit (at, person_id, actor, event, ip, user_agent, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [to_iso(now), person_id, origin.actor, event, origin.ip,
+         (origin.user_agent or "")[:300] or None,
+         json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None],
+    )

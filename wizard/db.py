@@ -1,0 +1,169 @@
+"""The SQLite database: connection settings, the schema's migrations, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("sesame")
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database file with the settings every connection needs."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Database(conn)
+
+
+def migrate(db: Database) -> None:
+    """Bring the schema up to date; safe to run at every start."""
+    migrations.apply(db)
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """Run a block as one write transaction, taking the write lock at once.
+
+    BEGIN IMMEDIATE rather than sqlite-utils' deferred BEGIN: a service reads, checks its
+    guard, then writes; a deferred transaction that upgrades to a write under concurrency
+    fails with "database is locked" instead of waiting for the busy timeout.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """People, their enrolment facts, tokens, the outbox, the audit log, the directory."""
+    db.execute(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            matricule TEXT UNIQUE,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            login TEXT NOT NULL UNIQUE,
+            institutional_email TEXT NOT NULL UNIQUE,
+            personal_email TEXT,
+            category TEXT,
+            service TEXT,
+            birth_date TEXT,
+            arrival_date TEXT,
+            departure_date TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'active', 'locked', 'disabled')),
+            created_at TEXT NOT NULL,
+            activated_at TEXT,
+            last_link_sent_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE enrolments (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            charter_version TEXT,
+            charter_sha256 TEXT,
+            charter_accepted_at TEXT,
+            charter_ip TEXT,
+            directory_listed INTEGER,
+            directory_answered_at TEXT,
+            mail_answered_at TEXT,
+            forward_to TEXT,
+            keep_copy INTEGER,
+            forward_verified_at TEXT,
+            completed_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            purpose TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            code_hash TEXT,
+            code_tries INTEGER NOT NULL DEFAULT 0,
+            target_address TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            revoked_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX tokens_person_purpose ON tokens(person_id, purpose)")
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            to_addr TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body_text TEXT NOT NULL,
+            body_html TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_until TEXT,
+            sent_at TEXT,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at)")
+    db.execute(
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            actor TEXT NOT NULL,
+            event TEXT NOT NULL,
+            ip TEXT,
+            user_agent TEXT,
+            detail TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_person ON audit(person_id, at)")
+    db.execute(
+        """
+        CREATE TABLE accounts (
+            login TEXT PRIMARY KEY,
+            person_id INTEGER NOT NULL UNIQUE REFERENCES people(id),
+            email TEXT NOT NULL,
+            listed INTEGER NOT NULL,
+            forward_to TEXT,
+            keep_copy INTEGER,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )

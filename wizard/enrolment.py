@@ -1,0 +1,423 @@
+"""The wizard's services: each records one fact (or sends one link) in one transaction.
+
+Every service re-checks its guard inside the transaction, so two tabs or a double click
+cannot record a fact out of order or activate twice. Mails are queued to the outbox in the
+same transaction as the change that causes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from . import audit, mail, people, tokens
+from .charter import Charter
+from .clock import from_iso, to_iso
+from .db import transaction
+from .directory import AccountRecord, Directory
+from .lifetimes import french_datetime, link_expiry
+from .people import Person
+from .steps import Facts, Progress, Step
+from .tokens import CodeCheck, Purpose, TokenState
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration the services need, as plain values."""
+
+    base_url: str
+    timezone: str = "Europe/Paris"
+    link_valid_days: int = 1
+    verification_valid_hours: int = 24
+    verification_max_tries: int = 5
+    resend_cooldown_seconds: int = 60
+
+    def url(self, path: str) -> str:
+        """An absolute URL on the configured base, never on the request's Host."""
+        return self.base_url.rstrip("/") + path
+
+    def say(self, moment: datetime) -> str:
+        """A deadline in French words, in the institution's time zone."""
+        return french_datetime(moment, self.timezone)
+
+
+class StepRefused(Exception):
+    """A fact was posted for a step the enrolment may not record now."""
+
+    def __init__(self, current: Step):
+        super().__init__(f"current step is {current.value}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """An enrolment's recorded facts, its person and where it stands."""
+
+    id: int
+    person: Person
+    row: dict
+
+    @property
+    def progress(self) -> Progress:
+        """The derived position in the flow."""
+        return Progress(Facts.from_row(self.row))
+
+    @property
+    def forward_to(self) -> str | None:
+        """The forwarding address chosen, if any."""
+        return self.row["forward_to"]
+
+    @property
+    def keep_copy(self) -> bool:
+        """Whether a copy stays in the institutional mailbox (default yes)."""
+        return self.row["keep_copy"] is None or bool(self.row["keep_copy"])
+
+    @property
+    def listed(self) -> bool | None:
+        """The directory answer: True to appear, False for liste rouge, None if unanswered."""
+        value = self.row["directory_listed"]
+        return None if value is None else bool(value)
+
+
+def load(db: Database, enrolment_id: int) -> Enrolment | None:
+    """Read an enrolment with its person."""
+    rows = list(db.query("SELECT * FROM enrolments WHERE id = ?", [enrolment_id]))
+    if not rows:
+        return None
+    person = people.get(db, rows[0]["person_id"])
+    if person is None:
+        return None
+    return Enrolment(id=enrolment_id, person=person, row=rows[0])
+
+
+def _require(db: Database, enrolment_id: int, *allowed: Step) -> Enrolment:
+    enrolment = load(db, enrolment_id)
+    if enrolment is None:
+        raise LookupError(enrolment_id)
+    progress = enrolment.progress
+    if not any(progress.may_visit(step) for step in allowed):
+        raise StepRefused(progress.current)
+    return enrolment
+
+
+def _touch(db: Database, enrolment_id: int, now: datetime, **columns: object) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(
+        f"UPDATE enrolments SET {assignments}, updated_at = ? WHERE id = ?",
+        [*columns.values(), to_iso(now), enrolment_id],
+    )
+
+
+# --- Activation links -------------------------------------------------------------------
+
+
+def send_activation_link(db: Database, settings: Settings, compose: mail.Composer,
+                         person: Person, *, now: datetime, origin: audit.Origin,
+                         reason: str) -> tokens.Issued:
+    """Issue a new activation link (revoking the earlier ones) and queue its mail.
+
+    Call inside a transaction. The caller checks that the person may receive one.
+    """
+    assert person.personal_email, "an activation link needs a personal address"
+    expires_at = link_expiry(now, days=settings.link_valid_days, timezone=settings.timezone)
+    issued = tokens.issue(db, person_id=person.id, purpose=Purpose.ACTIVATION, now=now,
+                          expires_at=expires_at, target_address=person.personal_email)
+    rendered = compose("activation", {
+        "person": person,
+        "link": settings.url(f"/activation/{issued.secret}"),
+        "expires": settings.say(expires_at),
+    })
+    mail.queue(db, kind="activation", to=person.personal_email, rendered=rendered, now=now,
+               person_id=person.id)
+    db.execute("UPDATE people SET last_link_sent_at = ? WHERE id = ?", [to_iso(now), person.id])
+    audit.record(db, "link_sent", now=now, origin=origin, person_id=person.id, reason=reason)
+    return issued
+
+
+def invite(db: Database, settings: Settings, compose: mail.Composer, login: str, *,
+           now: datetime, origin: audit.Origin = audit.CLI) -> tokens.Issued:
+    """Operator's invitation: a link to a pending person's personal address.
+
+    Raises LookupError for an unknown login and ValueError when no link can be sent.
+    """
+    with transaction(db):
+        person = people.find_by_login(db, login)
+        if person is None:
+            raise LookupError(login)
+        if person.status != "pending":
+            raise ValueError(f"{login} n'est pas en attente d'activation ({person.status})")
+        if not person.personal_email:
+            raise ValueError(f"{login} n'a pas d'adresse personnelle")
+        return send_activation_link(db, settings, compose, person, now=now, origin=origin,
+                                    reason="invite")
+
+
+def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
+                     identifier: str, *, now: datetime, origin: audit.Origin) -> None:
+    """« 1ère connexion »: send a fresh link if the identifier is a pending person's.
+
+    Returns nothing whatever happened, so the caller cannot reveal whether the account
+    exists. Repeat requests within the cooldown are silently ignored.
+    """
+    with transaction(db):
+        person = people.find_by_identifier(db, identifier)
+        if person is None:
+            audit.record(db, "link_request_ignored", now=now, origin=origin, why="unknown")
+            return
+        if person.status != "pending" or not person.personal_email:
+            audit.record(db, "link_request_ignored", now=now, origin=origin,
+                         person_id=person.id, why=person.status if person.personal_email
+                         else "no_personal_address")
+            return
+        if person.last_link_sent_at is not None:
+            since = now - from_iso(person.last_link_sent_at)
+            if since < timedelta(seconds=settings.resend_cooldown_seconds):
+                audit.record(db, "link_request_ignored", now=now, origin=origin,
+                             person_id=person.id, why="cooldown")
+                return
+        send_activation_link(db, settings, compose, person, now=now, origin=origin,
+                             reason="first_login")
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """What a link in a mail leads to: its state and, when known, its person."""
+
+    state: TokenState
+    person: Person | None = None
+    token: tokens.Token | None = None
+
+
+def inspect_link(db: Database, secret: str, now: datetime) -> LinkStatus:
+    """Read an activation link's state without changing anything (the GET)."""
+    token = tokens.find(db, secret, Purpose.ACTIVATION)
+    if token is None:
+        return LinkStatus(TokenState.UNKNOWN)
+    person = people.get(db, token.person_id)
+    state = token.state(now)
+    if state is TokenState.VALID and (person is None or person.status != "pending"):
+        state = TokenState.USED if person and person.status == "active" else TokenState.REVOKED
+    return LinkStatus(state, person, token)
+
+
+def begin_with_link(db: Database, secret: str, *, now: datetime,
+                    origin: audit.Origin) -> tuple[LinkStatus, int | None]:
+    """The link's POST: prove identity, start or resume the enrolment; return its id."""
+    with transaction(db):
+        status = inspect_link(db, secret, now)
+        if status.state is not TokenState.VALID or status.person is None:
+            audit.record(db, "identity_refused", now=now, origin=origin,
+                         person_id=status.person.id if status.person else None,
+                         method="link", why=str(status.state))
+            return status, None
+        enrolment_id = _ensure_enrolment(db, status.person.id, now)
+        audit.record(db, "identity_proven", now=now, origin=origin,
+                     person_id=status.person.id, method="link")
+        return status, enrolment_id
+
+
+def _ensure_enrolment(db: Database, person_id: int, now: datetime) -> int:
+    rows = list(db.query("SELECT id FROM enrolments WHERE person_id = ?", [person_id]))
+    if rows:
+        return rows[0]["id"]
+    cursor = db.execute(
+        "INSERT INTO enrolments (person_id, started_at, updated_at) VALUES (?, ?, ?)",
+        [person_id, to_iso(now), to_iso(now)])
+    return cursor.lastrowid
+
+
+def session_still_valid(db: Database, token_id: int, now: datetime) -> bool:
+    """Whether the link that opened a wizard session still allows it to go on.
+
+    A session lives while its link is valid; once the account is activated (the link
+    used by completion), the session may still show the done page.
+    """
+    token = tokens.get(db, token_id)
+    if token is None:
+        return False
+    state = token.state(now)
+    if state is TokenState.VALID:
+        person = people.get(db, token.person_id)
+        return person is not None and person.status == "pending"
+    return state is TokenState.USED
+
+
+# --- Steps ------------------------------------------------------------------------------
+
+
+def accept_charter(db: Database, enrolment_id: int, charter: Charter, *, now: datetime,
+                   origin: audit.Origin) -> None:
+    """Record the charter's acceptance: version, fingerprint, time, IP."""
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.CHARTER)
+        _touch(db, enrolment_id, now, charter_version=charter.version,
+               charter_sha256=charter.sha256, charter_accepted_at=to_iso(now),
+               charter_ip=origin.ip)
+        audit.record(db, "charter_accepted", now=now, origin=origin,
+                     person_id=enrolment.person.id, version=charter.version)
+
+
+def answer_directory(db: Database, enrolment_id: int, listed: bool, *, now: datetime,
+                     origin: audit.Origin) -> None:
+    """Record whether the person appears in the public directory (False: liste rouge)."""
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.DIRECTORY)
+        _touch(db, enrolment_id, now, directory_listed=int(listed),
+               directory_answered_at=to_iso(now))
+        audit.record(db, "directory_answered", now=now, origin=origin,
+                     person_id=enrolment.person.id, listed=listed)
+
+
+def choose_mail(db: Database, settings: Settings, compose: mail.Composer, enrolment_id: int,
+                *, forward_to: str | None, keep_copy: bool, now: datetime,
+                origin: audit.Origin) -> None:
+    """Record the forwarding choice; a new, unproven address is sent a verification.
+
+    The personal address was proven by the activation link, so forwarding there needs no
+    verification. Choosing a different address invalidates an earlier verification.
+    """
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.MAIL)
+        person = enrolment.person
+        if forward_to is None:
+            tokens.revoke(db, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS, now=now)
+            _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=None,
+                   keep_copy=None, forward_verified_at=None)
+            audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
+                         forwarding=False)
+            return
+        forward_to = forward_to.strip().lower()
+        already_verified = (forward_to == enrolment.forward_to
+                            and enrolment.row["forward_verified_at"] is not None)
+        if forward_to == (person.personal_email or "") or already_verified:
+            verified_at = enrolment.row["forward_verified_at"] if already_verified else to_iso(now)
+            _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=forward_to,
+                   keep_copy=int(keep_copy), forward_verified_at=verified_at)
+            audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
+                         forwarding=True, verification_needed=False)
+            return
+        _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=forward_to,
+               keep_copy=int(keep_copy), forward_verified_at=None)
+        _send_verification(db, settings, compose, person, forward_to, now=now)
+        audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
+                     forwarding=True, verification_needed=True)
+
+
+def _send_verification(db: Database, settings: Settings, compose: mail.Composer,
+                       person: Person, address: str, *, now: datetime) -> None:
+    expires_at = now + timedelta(hours=settings.verification_valid_hours)
+    issued = tokens.issue(db, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS, now=now,
+                          expires_at=expires_at, target_address=address, with_code=True)
+    rendered = compose("verification", {
+        "person": person,
+        "address": address,
+        "link": settings.url(f"/verification/{issued.secret}"),
+        "code": issued.code,
+        "expires": settings.say(expires_at),
+    })
+    mail.queue(db, kind="verification", to=address, rendered=rendered, now=now,
+               person_id=person.id)
+
+
+def resend_verification(db: Database, settings: Settings, compose: mail.Composer,
+                        enrolment_id: int, *, now: datetime, origin: audit.Origin) -> None:
+    """Send a new verification mail and code to the pending address, revoking the old."""
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.MAIL_VERIFICATION)
+        assert enrolment.forward_to is not None
+        _send_verification(db, settings, compose, enrolment.person, enrolment.forward_to,
+                           now=now)
+        audit.record(db, "verification_resent", now=now, origin=origin,
+                     person_id=enrolment.person.id)
+
+
+def verify_with_code(db: Database, settings: Settings, enrolment_id: int, code: str, *,
+                     now: datetime, origin: audit.Origin) -> CodeCheck:
+    """Check the code typed on the waiting page; on success the address is verified."""
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.MAIL_VERIFICATION)
+        token = tokens.latest(db, enrolment.person.id, Purpose.VERIFY_ADDRESS)
+        if token is None or token.target_address != enrolment.forward_to:
+            return CodeCheck.DEAD
+        outcome = tokens.check_code(db, token.id, code, now=now,
+                                    max_tries=settings.verification_max_tries)
+        if outcome is CodeCheck.ACCEPTED:
+            tokens.consume(db, token.id, now)
+            _touch(db, enrolment_id, now, forward_verified_at=to_iso(now))
+            audit.record(db, "address_verified", now=now, origin=origin,
+                         person_id=enrolment.person.id, method="code")
+        else:
+            audit.record(db, "verification_code_refused", now=now, origin=origin,
+                         person_id=enrolment.person.id, dead=outcome is CodeCheck.DEAD)
+        return outcome
+
+
+def inspect_verification_link(db: Database, secret: str, now: datetime) -> LinkStatus:
+    """Read an address-verification link's state without changing anything (the GET)."""
+    token = tokens.find(db, secret, Purpose.VERIFY_ADDRESS)
+    if token is None:
+        return LinkStatus(TokenState.UNKNOWN)
+    return LinkStatus(token.state(now), people.get(db, token.person_id), token)
+
+
+def verify_with_link(db: Database, secret: str, *, now: datetime,
+                     origin: audit.Origin) -> LinkStatus:
+    """The verification link's POST, from any browser: the address is proven."""
+    with transaction(db):
+        status = inspect_verification_link(db, secret, now)
+        token = status.token
+        if status.state is not TokenState.VALID or token is None:
+            return status
+        rows = list(db.query("SELECT id, forward_to FROM enrolments WHERE person_id = ?",
+                             [token.person_id]))
+        if not rows or rows[0]["forward_to"] != token.target_address:
+            return LinkStatus(TokenState.REVOKED, status.person, token)
+        tokens.consume(db, token.id, now)
+        _touch(db, rows[0]["id"], now, forward_verified_at=to_iso(now))
+        audit.record(db, "address_verified", now=now, origin=origin,
+                     person_id=token.person_id, method="link")
+        return status
+
+
+def complete(db: Database, settings: Settings, compose: mail.Composer, directory: Directory,
+             enrolment_id: int, password_hash: str, *, now: datetime,
+             origin: audit.Origin) -> bool:
+    """Activate the account: write it to the directory, consume the link, mail a notice.
+
+    Returns False (and changes nothing) when the enrolment was already completed, so a
+    double click or two tabs activate once. Every earlier fact is re-checked here.
+    """
+    with transaction(db):
+        enrolment = load(db, enrolment_id)
+        if enrolment is None:
+            raise LookupError(enrolment_id)
+        if enrolment.progress.current is Step.DONE:
+            return False
+        if enrolment.progress.current is not Step.PASSWORD:
+            raise StepRefused(enrolment.progress.current)
+        person = enrolment.person
+        forward_to = enrolment.forward_to
+        directory.write_account(AccountRecord(
+            person_id=person.id, login=person.login, email=person.institutional_email,
+            listed=bool(enrolment.listed), forward_to=forward_to,
+            keep_copy=enrolment.keep_copy if forward_to else None,
+            password_hash=password_hash), now)
+        _touch(db, enrolment_id, now, completed_at=to_iso(now))
+        db.execute("UPDATE people SET status = 'active', activated_at = ? WHERE id = ?",
+                   [to_iso(now), person.id])
+        # The link is consumed now, not at first use; any other live link dies with it.
+        db.execute("UPDATE tokens SET used_at = ? WHERE person_id = ? AND used_at IS NULL"
+                   " AND revoked_at IS NULL", [to_iso(now), person.id])
+        if person.personal_email:
+            rendered = compose("activated", {
+                "person": person,
+                "listed": enrolment.listed,
+                "forward_to": forward_to,
+                "keep_copy": enrolment.keep_copy,
+            })
+            mail.queue(db, kind="activated", to=person.personal_email, rendered=rendered,
+                       now=now, person_id=person.id)
+        audit.record(db, "activated", now=now, origin=origin, person_id=person.id)
+        return True

@@ -1,0 +1,28 @@
+"""How long each secret lives, and how its deadline is said to a person."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"]
+
+
+def link_expiry(sent_at: datetime, *, days: int, timezone: str) -> datetime:
+    """Return 23:59:59 local time `days` calendar days after `sent_at`, as an aware datetime.
+
+    Computed on the local calendar, so a daylight-saving change in between shifts nothing.
+    """
+    zone = ZoneInfo(timezone)
+    local_day = sent_at.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(local_day, time(23, 59, 59), tzinfo=zone)
+
+
+def french_datetime(moment: datetime, timezone: str) -> str:
+    """Say a moment in French words: « jeudi 26 novembre 2026 à 23 h 59 »."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = "1er" if local.day == 1 else str(local.day)
+    return (f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+            f" à {local.hour} h {local.minute:02d}")

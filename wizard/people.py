@@ -1,0 +1,82 @@
+"""The people HR registered: lookup and creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .clock import to_iso
+
+
+@dataclass(frozen=True)
+class Person:
+    """A staff member as HR registered them."""
+
+    id: int
+    first_name: str
+    last_name: str
+    login: str
+    institutional_email: str
+    personal_email: str | None
+    status: str
+    last_link_sent_at: str | None
+
+    @property
+    def full_name(self) -> str:
+        """First name then surname, as a letter would address them."""
+        return f"{self.first_name} {self.last_name}"
+
+
+def _from_row(row: dict) -> Person:
+    return Person(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        login=row["login"],
+        institutional_email=row["institutional_email"],
+        personal_email=row["personal_email"],
+        status=row["status"],
+        last_link_sent_at=row["last_link_sent_at"],
+    )
+
+
+def get(db: Database, person_id: int) -> Person | None:
+    """Return a person by id."""
+    rows = list(db.query("SELECT * FROM people WHERE id = ?", [person_id]))
+    return _from_row(rows[0]) if rows else None
+
+
+def find_by_login(db: Database, login: str) -> Person | None:
+    """Return the person with this login (case-insensitive)."""
+    rows = list(db.query("SELECT * FROM people WHERE login = ?", [login.strip().lower()]))
+    return _from_row(rows[0]) if rows else None
+
+
+def find_by_identifier(db: Database, identifier: str) -> Person | None:
+    """Return the person whose login or institutional address is `identifier`."""
+    wanted = identifier.strip().lower()
+    if not wanted or len(wanted) > 320:
+        return None
+    rows = list(db.query(
+        "SELECT * FROM people WHERE login = ? OR lower(institutional_email) = ?",
+        [wanted, wanted]))
+    return _from_row(rows[0]) if rows else None
+
+
+def create(db: Database, *, first_name: str, last_name: str, login: str,
+           institutional_email: str, personal_email: str | None, now: datetime,
+           matricule: str | None = None, category: str | None = None,
+           service: str | None = None) -> Person:
+    """Register a person as pending; login and addresses are stored lowercase."""
+    cursor = db.execute(
+        "INSERT INTO people (matricule, first_name, last_name, login, institutional_email,"
+        " personal_email, category, service, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        [matricule, first_name, last_name, login.lower(), institutional_email.lower(),
+         personal_email.lower() if personal_email else None, category, service, to_iso(now)],
+    )
+    person = get(db, cursor.lastrowid)
+    assert person is not None
+    return person

@@ -1,0 +1,142 @@
+"""The glue between Flask and the domain: per-request database, services' settings,
+the mail composer, the password hasher and the background delivery loop."""
+
+from __future__ import annotations
+
+import threading
+
+from argon2 import PasswordHasher
+from flask import Flask, current_app, g, render_template, request
+from sqlite_utils import Database
+
+from . import audit, db, mail, passwords
+from .charter import Charter, load
+from .enrolment import Settings
+from .identity import normalize_address
+from .steps import Step
+
+_START_LOCK = threading.Lock()
+
+
+def init_runtime(app: Flask) -> None:
+    """Attach the per-request database and the mail delivery loop to the app."""
+    app.teardown_appcontext(_close_db)
+    app.extensions["sesame.delivery"] = None
+    app.context_processor(lambda: {"Step": Step})
+
+    @app.before_request
+    def _start_delivery() -> None:
+        # Started lazily in the process that serves requests (a gunicorn worker, the
+        # reloader's child), never in CLI commands.
+        start_delivery_loop(app)
+
+    @app.after_request
+    def _wake_delivery(response):
+        if request.method == "POST":
+            loop = app.extensions.get("sesame.delivery")
+            if loop is not None:
+                loop.wake()
+        return response
+
+
+def get_db() -> Database:
+    """The request's database connection, opened on first use."""
+    if "db" not in g:
+        g.db = db.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def _close_db(_error: BaseException | None = None) -> None:
+    connection = g.pop("db", None)
+    if connection is not None:
+        connection.close()
+
+
+def settings() -> Settings:
+    """The services' settings, from the app's configuration."""
+    config = current_app.config
+    return Settings(
+        base_url=config["BASE_URL"],
+        timezone=config["TIMEZONE"],
+        link_valid_days=config["LINK_VALID_DAYS"],
+        verification_valid_hours=config["VERIFICATION_VALID_HOURS"],
+        verification_max_tries=config["VERIFICATION_MAX_TRIES"],
+        resend_cooldown_seconds=config["RESEND_COOLDOWN_SECONDS"],
+    )
+
+
+def password_policy() -> passwords.PasswordPolicy:
+    """The password rules from configuration."""
+    config = current_app.config
+    return passwords.PasswordPolicy(min_length=config["PASSWORD_MIN_LENGTH"],
+                                    max_length=config["PASSWORD_MAX_LENGTH"],
+                                    min_score=config["PASSWORD_MIN_SCORE"])
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2id hasher with the configured parameters."""
+    config = current_app.config
+    return passwords.hasher(time_cost=config["ARGON2_TIME_COST"],
+                            memory_kib=config["ARGON2_MEMORY_KIB"],
+                            parallelism=config["ARGON2_PARALLELISM"])
+
+
+def charter() -> Charter:
+    """The charter in force."""
+    config = current_app.config
+    return load(config["CHARTER_FILE"], current_app.instance_path, config["CHARTER_VERSION"])
+
+
+def compose(kind: str, context: dict) -> mail.Rendered:
+    """Render mail `kind` from templates/emails/: the text's first line is the subject."""
+    text = render_template(f"emails/{kind}.txt", **context)
+    subject, _, body = text.partition("\n")
+    html = render_template(f"emails/{kind}.html", subject=subject.strip(), **context)
+    return mail.Rendered(subject=subject.strip(), text=body.lstrip("\n"), html=html)
+
+
+def origin() -> audit.Origin:
+    """Where the current request comes from, for the audit log."""
+    return audit.Origin(actor="person", ip=request.remote_addr,
+                        user_agent=request.headers.get("User-Agent"))
+
+
+def personal_words(person) -> list[str]:
+    """Words a password must not be built on: the person's names and login."""
+    words = [person.first_name, person.last_name, person.login]
+    if person.personal_email:
+        words.append(normalize_address(person.personal_email).split("@")[0])
+    return [w for w in words if w]
+
+
+def deliver_once(app: Flask) -> mail.DeliveryReport:
+    """One delivery pass over the outbox with the configured SMTP relay."""
+    config = app.config
+    if config["MAIL_BACKEND"] != "smtp":
+        return mail.DeliveryReport()
+    transport = mail.SmtpTransport(mail.SmtpSettings(
+        host=config["SMTP_HOST"], port=config["SMTP_PORT"], security=config["SMTP_SECURITY"],
+        username=config["SMTP_USERNAME"], password=config["SMTP_PASSWORD"],
+        timeout=config["SMTP_TIMEOUT"]))
+    connection = db.connect(config["DATABASE"])
+    try:
+        return mail.deliver_due(
+            connection, transport, sender=config["MAIL_FROM"], domain=config["MAIL_DOMAIN"],
+            retry_base=config["MAIL_RETRY_BASE_SECONDS"],
+            retry_max=config["MAIL_RETRY_MAX_SECONDS"], keep_bodies=config["MAIL_VIEWER"])
+    finally:
+        connection.close()
+
+
+def start_delivery_loop(app: Flask) -> None:
+    """Start this process's delivery thread once, when SMTP delivery is configured."""
+    if app.extensions.get("sesame.delivery") is not None:
+        return
+    config = app.config
+    if config["MAIL_BACKEND"] != "smtp" or not config["MAIL_DELIVERY_THREAD"]:
+        return
+    with _START_LOCK:
+        if app.extensions.get("sesame.delivery") is None:
+            loop = mail.DeliveryLoop(lambda: deliver_once(app), config["MAIL_POLL_SECONDS"])
+            app.extensions["sesame.delivery"] = loop
+            loop.start()

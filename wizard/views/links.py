@@ -1,0 +1,79 @@
+"""Links that arrive by mail: the activation link and the address-verification link.
+
+Their GET changes nothing (mail scanners fetch links): it shows one button, whose POST
+does the work.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from .. import enrolment
+from ..clock import utcnow
+from ..forms import EmptyForm
+from ..runtime import get_db, origin, settings
+from ..tokens import TokenState
+from . import wizard_session
+
+bp = Blueprint("links", __name__)
+
+_STATUS = {TokenState.UNKNOWN: 404, TokenState.EXPIRED: 410, TokenState.REVOKED: 410,
+           TokenState.USED: 410}
+
+
+def _invalid(state: TokenState, template: str):
+    return render_template(template, state=state.value), _STATUS[state]
+
+
+@bp.get("/activation/<token>")
+def activation(token: str):
+    """Name the person and offer one button to begin; record nothing."""
+    status = enrolment.inspect_link(get_db(), token, utcnow())
+    if status.state is not TokenState.VALID:
+        return _invalid(status.state, "links/invalid.html")
+    assert status.token is not None
+    return render_template("links/activation.html", person=status.person, form=EmptyForm(),
+                           expires=settings().say(status.token.expires_at))
+
+
+@bp.post("/activation/<token>")
+def begin(token: str):
+    """Prove identity with the link, start or resume the enrolment, go to its step."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("links.activation", token=token), 303)
+    status, enrolment_id = enrolment.begin_with_link(get_db(), token, now=utcnow(),
+                                                     origin=origin())
+    if enrolment_id is None or status.token is None:
+        return _invalid(status.state, "links/invalid.html")
+    wizard_session.bind(enrolment_id, status.token.id)
+    return redirect(url_for("steps.resume"), 303)
+
+
+@bp.get("/verification/<token>")
+def verification(token: str):
+    """Show the address being verified and one button to confirm it."""
+    status = enrolment.inspect_verification_link(get_db(), token, utcnow())
+    if status.state is not TokenState.VALID:
+        return _invalid(status.state, "links/verification_invalid.html")
+    assert status.token is not None
+    return render_template("links/verification.html", form=EmptyForm(),
+                           address=status.token.target_address)
+
+
+@bp.post("/verification/<token>")
+def verify(token: str):
+    """Confirm the address from any browser; the waiting page moves on by itself."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("links.verification", token=token), 303)
+    status = enrolment.verify_with_link(get_db(), token, now=utcnow(), origin=origin())
+    if status.state is not TokenState.VALID:
+        return _invalid(status.state, "links/verification_invalid.html")
+    return redirect(url_for("links.verified"), 303)
+
+
+@bp.get("/verification/confirmee")
+def verified():
+    """The address is verified; the person can go back to the wizard's window."""
+    return render_template("links/verified.html")

@@ -1,0 +1,43 @@
+"""The start page, « 1ère connexion » and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from .. import enrolment
+from ..clock import utcnow
+from ..forms import FirstLoginForm
+from ..runtime import compose, get_db, origin, settings
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    """What the wizard is for, the ways in, whom to contact."""
+    return render_template("public/index.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, for monitoring."""
+    get_db().execute("SELECT 1").fetchone()
+    return {"status": "ok"}
+
+
+@bp.route("/premiere-connexion", methods=["GET", "POST"])
+def first_login():
+    """Ask for a new activation link; the answer never says whether the account exists."""
+    form = FirstLoginForm()
+    if form.validate_on_submit():
+        enrolment.request_new_link(get_db(), settings(), compose, form.identifier.data,
+                                   now=utcnow(), origin=origin())
+        return redirect(url_for("public.first_login_sent"), 303)
+    status = 422 if form.errors else 200
+    return render_template("public/first_login.html", form=form), status
+
+
+@bp.get("/premiere-connexion/envoye")
+def first_login_sent():
+    """The same answer for everyone who asked for a link."""
+    return render_template("public/first_login_sent.html")

@@ -1,0 +1,279 @@
+"""The wizard's steps, one page each, plus their fragments (strength, verification status).
+
+Every view first asks the state machine whether its step may be shown; a step not yet
+reached redirects (303) to the current one, and after completion only the done page
+remains.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import enrolment as services
+from .. import passwords
+from ..clock import utcnow
+from ..directory import SqliteDirectory
+from ..enrolment import Enrolment, StepRefused
+from ..forms import CharterForm, CodeForm, DirectoryForm, EmptyForm, MailForm, PasswordForm
+from ..identity import normalize_address
+from ..runtime import (
+    charter,
+    compose,
+    get_db,
+    origin,
+    password_hasher,
+    password_policy,
+    personal_words,
+    settings,
+)
+from ..steps import Step
+from ..tokens import CodeCheck
+from . import wizard_session
+from .wizard_session import SessionEnded
+
+bp = Blueprint("steps", __name__, url_prefix="/etapes")
+
+ENDPOINTS = {
+    Step.CHARTER: "steps.charter",
+    Step.DIRECTORY: "steps.directory",
+    Step.MAIL: "steps.mail",
+    Step.MAIL_VERIFICATION: "steps.verification",
+    Step.PASSWORD: "steps.password",
+    Step.DONE: "steps.done",
+}
+
+
+def step_url(step: Step) -> str:
+    """The URL of a step's page."""
+    return url_for(ENDPOINTS[step])
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _go(url: str) -> Response:
+    """Navigate: a 303 for the browser, an HX-Redirect for an htmx fragment request."""
+    if _is_htmx() and request.headers.get("HX-Boosted") != "true":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+@bp.errorhandler(SessionEnded)
+def _session_ended(error: SessionEnded):
+    return _go(url_for("steps.session_ended", raison=error.reason))
+
+
+@bp.errorhandler(StepRefused)
+def _step_refused(error: StepRefused):
+    return _go(step_url(error.current))
+
+
+def enter(step: Step) -> Enrolment:
+    """The session's enrolment if `step` may be shown now; otherwise leave for the right page."""
+    enrolment = wizard_session.current()
+    if not enrolment.progress.may_visit(step):
+        abort(_go(step_url(enrolment.progress.current)))
+    return enrolment
+
+
+def render_step(template: str, enrolment: Enrolment, step: Step, status: int = 200,
+                **context):
+    """Render a full step page with the progress indicator."""
+    return make_response(render_template(template, enrolment=enrolment,
+                                         progress=enrolment.progress, step=step, **context),
+                         status)
+
+
+def _next(enrolment_id: int) -> Response:
+    """After a step is recorded: 303 to the (new) current step."""
+    enrolment = services.load(get_db(), enrolment_id)
+    assert enrolment is not None
+    return redirect(step_url(enrolment.progress.current), 303)
+
+
+@bp.get("/")
+def resume():
+    """Go to the current step of the session's enrolment."""
+    enrolment = wizard_session.current()
+    return redirect(step_url(enrolment.progress.current), 303)
+
+
+@bp.get("/session-terminee")
+def session_ended():
+    """Why there is no wizard session, and the way back in."""
+    reason = request.args.get("raison", "none")
+    if reason not in {"none", "idle", "link"}:
+        reason = "none"
+    return render_template("steps/session_ended.html", reason=reason), 403
+
+
+@bp.route("/charte", methods=["GET", "POST"], endpoint="charter")
+def charter_step():
+    """The IT charter: read it, tick the box."""
+    enrolment = enter(Step.CHARTER)
+    form = CharterForm()
+    if form.validate_on_submit():
+        services.accept_charter(get_db(), enrolment.id, charter(), now=utcnow(),
+                                origin=origin())
+        return _next(enrolment.id)
+    if request.method == "GET" and enrolment.row["charter_accepted_at"]:
+        form.accept.data = True
+    return render_step("steps/charter.html", enrolment, Step.CHARTER,
+                       422 if form.errors else 200, form=form, charter=charter())
+
+
+
+@bp.route("/annuaire", methods=["GET", "POST"])
+def directory():
+    """Directory consent: appear in the public directory, or liste rouge."""
+    enrolment = enter(Step.DIRECTORY)
+    form = DirectoryForm()
+    if form.validate_on_submit():
+        services.answer_directory(get_db(), enrolment.id, form.listed.data == "oui",
+                                  now=utcnow(), origin=origin())
+        return _next(enrolment.id)
+    if request.method == "GET" and enrolment.listed is not None:
+        form.listed.data = "oui" if enrolment.listed else "non"
+    return render_step("steps/directory.html", enrolment, Step.DIRECTORY,
+                       422 if form.errors else 200, form=form)
+
+
+@bp.route("/messagerie", methods=["GET", "POST"])
+def mail():
+    """The institutional address, and optional forwarding (with a copy kept by default)."""
+    enrolment = enter(Step.MAIL)
+    form = MailForm(institutional_email=enrolment.person.institutional_email)
+    if form.validate_on_submit():
+        forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
+        services.choose_mail(get_db(), settings(), compose, enrolment.id,
+                             forward_to=forward_to, keep_copy=form.keep_copy.data,
+                             now=utcnow(), origin=origin())
+        return _next(enrolment.id)
+    if request.method == "GET":
+        form.forward.data = enrolment.forward_to is not None
+        form.forward_to.data = enrolment.forward_to or enrolment.person.personal_email or ""
+        form.keep_copy.data = enrolment.keep_copy
+    return render_step("steps/mail.html", enrolment, Step.MAIL,
+                       422 if form.errors else 200, form=form)
+
+
+@bp.get("/messagerie/verification")
+def verification():
+    """Waiting for the forwarding address to be verified: by link, or by typing the code."""
+    enrolment = enter(Step.MAIL_VERIFICATION)
+    return render_step("steps/verification.html", enrolment, Step.MAIL_VERIFICATION,
+                       form=CodeForm(), button_form=EmptyForm())
+
+
+@bp.get("/messagerie/verification/statut")
+def verification_status():
+    """Fragment: still waiting (it polls again), or verified (the page moves on)."""
+    enrolment = wizard_session.current()
+    if enrolment.progress.current is not Step.MAIL_VERIFICATION:
+        return _go(step_url(enrolment.progress.current))
+    return render_template("steps/_verification_status.html", enrolment=enrolment)
+
+
+@bp.post("/messagerie/verification/code")
+def verification_code():
+    """Check the typed code."""
+    enrolment = enter(Step.MAIL_VERIFICATION)
+    form = CodeForm()
+    if form.validate_on_submit():
+        outcome = services.verify_with_code(get_db(), settings(), enrolment.id,
+                                            form.code.data, now=utcnow(), origin=origin())
+        if outcome is CodeCheck.ACCEPTED:
+            return _next(enrolment.id)
+        message = ("Ce code ne correspond pas. Vérifiez-le ou demandez un nouveau courriel."
+                   if outcome is CodeCheck.WRONG else
+                   "Ce code n'est plus valable (trop d'essais ou délai dépassé). "
+                   "Demandez un nouveau courriel.")
+        form.code.errors = [message]
+    return render_step("steps/verification.html", enrolment, Step.MAIL_VERIFICATION, 422,
+                       form=form, button_form=EmptyForm())
+
+
+@bp.post("/messagerie/verification/renvoyer")
+def verification_resend():
+    """Send a new verification mail and code."""
+    enrolment = enter(Step.MAIL_VERIFICATION)
+    if EmptyForm().validate_on_submit():
+        services.resend_verification(get_db(), settings(), compose, enrolment.id,
+                                     now=utcnow(), origin=origin())
+        flash(f"Un nouveau courriel a été envoyé à {enrolment.forward_to}. "
+              "Le code précédent ne fonctionne plus.", "info")
+    return redirect(url_for("steps.verification"), 303)
+
+
+@bp.post("/messagerie/verification/abandonner")
+def verification_give_up():
+    """Give up forwarding: mail stays in the institutional mailbox."""
+    enrolment = enter(Step.MAIL_VERIFICATION)
+    if EmptyForm().validate_on_submit():
+        services.choose_mail(get_db(), settings(), compose, enrolment.id, forward_to=None,
+                             keep_copy=True, now=utcnow(), origin=origin())
+        flash("La redirection est abandonnée : vos messages resteront dans votre boîte "
+              "universitaire.", "info")
+        return _next(enrolment.id)
+    return redirect(url_for("steps.verification"), 303)
+
+
+def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
+    return passwords.evaluate(form.password.data or "", form.confirmation.data or "",
+                              policy=password_policy(),
+                              user_inputs=personal_words(enrolment.person))
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+def password():
+    """Choose the password; on success the account is activated."""
+    enrolment = enter(Step.PASSWORD)
+    form = PasswordForm()
+    verdict = None
+    if form.validate_on_submit():
+        verdict = _verdict(enrolment, form)
+        if verdict.acceptable:
+            # Hashed before the transaction: the write lock is never held for ~100 ms.
+            hashed = passwords.hash_password(password_hasher(), form.password.data)
+            services.complete(get_db(), settings(), compose, SqliteDirectory(get_db()),
+                              enrolment.id, hashed, now=utcnow(), origin=origin())
+            return redirect(url_for("steps.done"), 303)
+        form.password.errors = list(form.password.errors) + [
+            "Ce mot de passe ne respecte pas toutes les règles ci-dessous."]
+    elif request.method == "POST":
+        verdict = _verdict(enrolment, form)
+    return render_step("steps/password.html", enrolment, Step.PASSWORD,
+                       422 if request.method == "POST" else 200, form=form, verdict=verdict,
+                       policy=password_policy())
+
+
+@bp.post("/mot-de-passe/force")
+def password_strength():
+    """Fragment: the meter, zxcvbn's advice and the rules' checklist, while typing."""
+    enrolment = enter(Step.PASSWORD)
+    form = PasswordForm()
+    form.validate()  # only to parse; the verdict says what is wrong
+    return render_template("steps/_strength.html", verdict=_verdict(enrolment, form),
+                           policy=password_policy())
+
+
+@bp.get("/termine")
+def done():
+    """The account is active: login, address, choices, what to do next."""
+    enrolment = enter(Step.DONE)
+    return render_step("steps/done.html", enrolment, Step.DONE,
+                       helpdesk=current_app.config["HELPDESK_CONTACT"])
