@@ -26,8 +26,12 @@ def connect(path: str | Path) -> Database:
 
 
 def migrate(db: Database) -> None:
-    """Bring the schema up to date; safe to run at every start."""
-    migrations.apply(db)
+    """Bring the schema up to date; safe to run at every start, from several processes.
+
+    The write lock is taken first, so two workers starting together migrate one at a time.
+    """
+    with transaction(db):
+        migrations.apply(db)
 
 
 @contextmanager

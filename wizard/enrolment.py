@@ -159,7 +159,8 @@ def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
     """« 1ère connexion »: send a fresh link if the identifier is a pending person's.
 
     Returns nothing whatever happened, so the caller cannot reveal whether the account
-    exists. Repeat requests within the cooldown are silently ignored.
+    exists. Repeat requests within the cooldown, while the last link still works, are
+    silently ignored.
     """
     with transaction(db):
         person = people.find_by_identifier(db, identifier)
@@ -171,7 +172,11 @@ def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
                          person_id=person.id, why=person.status if person.personal_email
                          else "no_personal_address")
             return
-        if person.last_link_sent_at is not None:
+        latest = tokens.latest(db, person.id, Purpose.ACTIVATION)
+        if (person.last_link_sent_at is not None and latest is not None
+                and latest.state(now) is TokenState.VALID):
+            # A repeat while the last link still works is suppressed; after it expired,
+            # a new link is what the person needs, not a repeat.
             since = now - from_iso(person.last_link_sent_at)
             if since < timedelta(seconds=settings.resend_cooldown_seconds):
                 audit.record(db, "link_request_ignored", now=now, origin=origin,
