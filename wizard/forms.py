@@ -27,7 +27,7 @@ class DirectoryForm(FlaskForm):
     """The directory step: an explicit yes or no, nothing preselected."""
 
     listed = RadioField(
-        "Souhaitez-vous figurer dans l'annuaire public de l'établissement ?",
+        "Souhaitez-vous figurer dans l'annuaire public de l'établissement ?",
         choices=[
             SelectChoice("oui", "Oui, je figure dans l'annuaire public"),
             SelectChoice("non", "Non, je m'inscris sur liste rouge"),
@@ -60,7 +60,7 @@ class MailForm(FlaskForm):
         if not address:
             raise ValidationError("Indiquez l'adresse vers laquelle rediriger vos messages.")
         if not is_plausible_address(address):
-            raise ValidationError("Cette adresse n'est pas valide (exemple : "
+            raise ValidationError("Cette adresse n'est pas valide (exemple : "
                                   "prenom.nom@exemple.fr).")
         if address == self.institutional_email.lower():
             raise ValidationError("Vos messages ne peuvent pas être redirigés vers votre "
@@ -85,7 +85,7 @@ class PasswordForm(FlaskForm):
 
 
 class FirstLoginForm(FlaskForm):
-    """« 1ère connexion »: an institutional address or a login."""
+    """« 1ère connexion »: an institutional address or a login."""
 
     identifier = StringField(
         "Adresse électronique universitaire ou identifiant",

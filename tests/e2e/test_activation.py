@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from conftest import code_in, link_in, text_of
+from smtp_mailbox import code_in, link_in, text_of
 from playwright.sync_api import Page, expect
 
 PASSPHRASE = "Cheval agrafe pile 42 lune"
@@ -155,7 +155,8 @@ def test_resume_on_another_device_with_the_same_link(page: Page, browser, server
         expect(again.get_by_role("heading", level=1)).to_have_text("Messagerie")
         # Finished steps stay reachable; a later one is not.
         again.get_by_role("link", name=re.compile("Charte")).click()
-        expect(again.get_by_label("J'ai lu la charte et je m'engage à la respecter")).to_be_checked()
+        charter_box = again.get_by_label("J'ai lu la charte et je m'engage à la respecter")
+        expect(charter_box).to_be_checked()
         again.goto(f"{server.url}/etapes/mot-de-passe")
         expect(again.get_by_role("heading", level=1)).to_have_text("Messagerie")
     finally:

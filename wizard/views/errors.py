@@ -26,7 +26,7 @@ MESSAGES = {
           "réessayez."),
     500: ("Erreur inattendue",
           "Un problème technique nous empêche de répondre. Ce que vous aviez déjà enregistré "
-          "est conservé ; réessayez dans quelques instants."),
+          "est conservé ; réessayez dans quelques instants."),
 }
 
 

@@ -1,4 +1,4 @@
-"""The start page, « 1ère connexion » and the health check."""
+"""The start page, « 1ère connexion » and the health check."""
 
 from __future__ import annotations
 

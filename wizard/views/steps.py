@@ -226,7 +226,7 @@ def verification_give_up():
     if EmptyForm().validate_on_submit():
         services.choose_mail(get_db(), settings(), compose, enrolment.id, forward_to=None,
                              keep_copy=True, now=utcnow(), origin=origin())
-        flash("La redirection est abandonnée : vos messages resteront dans votre boîte "
+        flash("La redirection est abandonnée : vos messages resteront dans votre boîte "
               "universitaire.", "info")
         return _next(enrolment.id)
     return redirect(url_for("steps.verification"), 303)
