@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-from smtp_mailbox import code_in, link_in, text_of
 from playwright.sync_api import Page, expect
+from smtp_mailbox import code_in, link_in, text_of
 
 PASSPHRASE = "Cheval agrafe pile 42 lune"
 ACTIVATION = "Activez votre compte"
