@@ -1,4 +1,4 @@
-from conftest import page, rows
+from harness import page, rows
 
 
 def test_link_happy_path(staff, visitor, database):

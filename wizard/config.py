@@ -38,6 +38,12 @@ SETTINGS: list[Setting] = [
             "Whom to contact when stuck, as one French phrase."),
     Setting("MAIL_DOMAIN", "univ-demo.fr", str,
             "Domain of institutional addresses (prenom.nom@MAIL_DOMAIN)."),
+    Setting("LOGIN_RULE", "initial_surname", str,
+            "How a new login is made from the names: `initial_surname` (jdupont), "
+            "`surname_initial` (dupontj), `firstname_surname` (jeandupont) or `surname` "
+            "(dupont); then digits where taken (jdupont2). Lowercase ASCII, accents folded."),
+    Setting("LOGIN_MAX_LENGTH", 8, int,
+            "Longest login stem, before the digits that tell homonyms apart."),
     Setting("MAIL_BACKEND", "outbox", str,
             "`outbox`: mails stay in the database, readable in the mail viewer (demo). "
             "`smtp`: the delivery loop sends them through SMTP."),
@@ -64,6 +70,14 @@ SETTINGS: list[Setting] = [
     Setting("LINK_VALID_DAYS", 1, int,
             "An activation link is valid until 23:59 local time this many days after it was "
             "sent (1: the next day)."),
+    Setting("SESAME_VALID_DAYS", 30, int,
+            "A sésame (the provisional code on a letter) is valid until 23:59 local time this "
+            "many days after it was issued."),
+    Setting("DEPARTED_GRACE_DAYS", 92, int,
+            "`wizard disable-departed` disables people whose departure date is more than "
+            "this many days past (about three months)."),
+    Setting("LETTER_SIGNATURE", "La direction du numérique", str,
+            "Who signs the sésame letters."),
     Setting("VERIFICATION_VALID_HOURS", 24, int,
             "Lifetime of an address-verification link and code."),
     Setting("VERIFICATION_MAX_TRIES", 5, int,
@@ -75,8 +89,24 @@ SETTINGS: list[Setting] = [
             "ignored for this long."),
     Setting("PASSWORD_MIN_LENGTH", 12, int, "Shortest password accepted."),
     Setting("PASSWORD_MAX_LENGTH", 128, int, "Longest password accepted."),
-    Setting("PASSWORD_MIN_SCORE", 3, int, "Lowest zxcvbn score (0–4) accepted."),
-    Setting("ARGON2_TIME_COST", 3, int, "argon2id iterations."),
+    Setting("PASSWORD_MIN_SCORE", 3, int,
+            "Lowest zxcvbn score (0–4) accepted: 3 is « fort », about 10^8 guesses or more."),
+    Setting("PASSWORD_ALLOWED_CHARACTERS", "printable", str,
+            "Characters a password may use, for institutions whose older systems refuse some: "
+            "`printable` (every character a person can type and see, NFC-normalised), "
+            "`ascii` (letters without accents, digits, space and ASCII symbols), "
+            "`alphanumeric` (letters without accents and digits only), or else the exact "
+            "characters allowed, written one after the other."),
+    Setting("PASSWORD_EXTRA_WORDS", "", str,
+            "Comma-separated words no password should be built on, besides the person's own "
+            "(names, login, address, birth date): the institution's city, its acronym, "
+            "its campus… INSTITUTION_NAME and MAIL_DOMAIN are always included."),
+    Setting("ARGON2_TIME_COST", 3, int,
+            "argon2id iterations. The defaults (3 passes, 64 MiB, 4 lanes: RFC 9106's "
+            "second recommended option) take about 145 ms a hash on a 2-core server; "
+            "OWASP's minimum (2, 19 MiB, 1) about 23 ms. Hashes record their parameters: "
+            "after a change, `passwords.verify_and_upgrade` rehashes an old hash with the new "
+            "ones when its password is next checked."),
     Setting("ARGON2_MEMORY_KIB", 65536, int, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes."),
     Setting("CHARTER_FILE", None, str,
@@ -86,6 +116,15 @@ SETTINGS: list[Setting] = [
             "Version recorded with each acceptance; change it when the text changes."),
     Setting("DEMO", False, bool,
             "Demo mode (`make run`): turns on the mail viewer."),
+    Setting("SESAME_WAIT_AFTER", 5, int,
+            "Failed sésame entries for one login after which it must wait between tries."),
+    Setting("SESAME_WAIT_MINUTES", 15, int, "The wait, in minutes, between two tries then."),
+    Setting("SESAME_LOCK_AFTER", 20, int,
+            "Failed sésame entries after which the account is locked until the helpdesk "
+            "unlocks it (`wizard unlock`)."),
+    Setting("RECOVERY_ADDRESS_REQUIRED", True, bool,
+            "On the sésame path, a verified recovery address is required (otherwise the "
+            "person may continue without one)."),
 ]
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

@@ -171,3 +171,51 @@ def m001_initial(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_hr_and_sesame(db: Database) -> None:
+    """The sésame (hash and expiry), locks and departures; logins are never given twice.
+
+    People are never deleted and a login never changes: triggers refuse both, so a login
+    once given (even to someone who left) can never be handed to someone else.
+    """
+    for column in ("sesame_hash", "sesame_expires_at", "sesame_issued_at", "locked_at",
+                   "disabled_at"):
+        db.execute(f"ALTER TABLE people ADD COLUMN {column} TEXT")
+    db.execute(
+        """
+        CREATE TRIGGER people_never_deleted BEFORE DELETE ON people
+        BEGIN SELECT RAISE(ABORT, 'people are never deleted: disable them instead'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER people_login_never_changes BEFORE UPDATE OF login ON people
+        WHEN NEW.login IS NOT OLD.login
+        BEGIN SELECT RAISE(ABORT, 'a login once given never changes'); END
+        """
+    )
+    db.execute("CREATE INDEX people_status ON people(status)")
+
+
+@migrations()
+def m003_sesame_path(db: Database) -> None:
+    """The sésame path: how identity was proven, the recovery address, failed attempts."""
+    db.execute("ALTER TABLE enrolments ADD COLUMN method TEXT NOT NULL DEFAULT 'link'")
+    db.execute("ALTER TABLE enrolments ADD COLUMN recovery_address TEXT")
+    db.execute("ALTER TABLE enrolments ADD COLUMN recovery_verified_at TEXT")
+    # Keyed by the login as typed (normalised), not by person: an unknown login is
+    # counted and slowed down exactly like a real one.
+    db.execute(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            login_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            ip TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX attempts_key ON attempts(login_key, kind, at)")

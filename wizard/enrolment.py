@@ -7,12 +7,14 @@ same transaction as the change that causes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import audit, mail, people, tokens
+from . import attempts, audit, mail, people, tokens
+from .attempts import Brakes, Gate
 from .charter import Charter
 from .clock import from_iso, to_iso
 from .db import transaction
@@ -62,7 +64,26 @@ class Enrolment:
     @property
     def progress(self) -> Progress:
         """The derived position in the flow."""
-        return Progress(Facts.from_row(self.row))
+        return Progress(Facts.from_row(self.row, needs_recovery=self.needs_recovery))
+
+    @property
+    def needs_recovery(self) -> bool:
+        """The sésame path asks for a recovery address when HR had no personal address."""
+        return self.row["method"] == "sesame" and not self.person.personal_email
+
+    @property
+    def recovery_address(self) -> str | None:
+        """The recovery address given on the sésame path (empty: declined), if any."""
+        return self.row["recovery_address"]
+
+    def proven_addresses(self) -> set[str]:
+        """Addresses the person has shown they own: forwarding there needs no verification."""
+        proven = set()
+        if self.person.personal_email and self.row["method"] == "link":
+            proven.add(self.person.personal_email)
+        if self.row["recovery_address"] and self.row["recovery_verified_at"]:
+            proven.add(self.row["recovery_address"])
+        return proven
 
     @property
     def forward_to(self) -> str | None:
@@ -217,29 +238,38 @@ def begin_with_link(db: Database, secret: str, *, now: datetime,
                          person_id=status.person.id if status.person else None,
                          method="link", why=str(status.state))
             return status, None
-        enrolment_id = _ensure_enrolment(db, status.person.id, now)
+        enrolment_id = _ensure_enrolment(db, status.person.id, now, "link")
         audit.record(db, "identity_proven", now=now, origin=origin,
                      person_id=status.person.id, method="link")
         return status, enrolment_id
 
 
-def _ensure_enrolment(db: Database, person_id: int, now: datetime) -> int:
+def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str) -> int:
     rows = list(db.query("SELECT id FROM enrolments WHERE person_id = ?", [person_id]))
     if rows:
+        db.execute("UPDATE enrolments SET method = ? WHERE id = ?", [method, rows[0]["id"]])
         return rows[0]["id"]
     cursor = db.execute(
-        "INSERT INTO enrolments (person_id, started_at, updated_at) VALUES (?, ?, ?)",
-        [person_id, to_iso(now), to_iso(now)])
+        "INSERT INTO enrolments (person_id, started_at, updated_at, method)"
+        " VALUES (?, ?, ?, ?)", [person_id, to_iso(now), to_iso(now), method])
     return cursor.lastrowid
 
 
-def session_still_valid(db: Database, token_id: int, now: datetime) -> bool:
-    """Whether the link that opened a wizard session still allows it to go on.
+def session_still_valid(db: Database, method: str, proof_id: int, now: datetime) -> bool:
+    """Whether the proof that opened a wizard session still allows it to go on.
 
-    A session lives while its link is valid; once the account is activated (the link
-    used by completion), the session may still show the done page.
+    `proof_id` is the link's token id, or the person's id on the sésame path. A session
+    lives while its link (or sésame) is valid; once the account is activated, the session
+    may still show the done page.
     """
-    token = tokens.get(db, token_id)
+    if method == "sesame":
+        person = people.get(db, proof_id)
+        if person is None:
+            return False
+        if person.status == "active":
+            return True
+        return person.status == "pending" and sesames_live(db, person.id, now)
+    token = tokens.get(db, proof_id)
     if token is None:
         return False
     state = token.state(now)
@@ -247,6 +277,70 @@ def session_still_valid(db: Database, token_id: int, now: datetime) -> bool:
         person = people.get(db, token.person_id)
         return person is not None and person.status == "pending"
     return state is TokenState.USED
+
+
+def sesames_live(db: Database, person_id: int, now: datetime) -> bool:
+    """Whether the person holds a sésame that has not expired."""
+    row = next(iter(db.query("SELECT sesame_hash, sesame_expires_at FROM people WHERE id = ?",
+                             [person_id])), None)
+    return bool(row and row["sesame_hash"] and row["sesame_expires_at"]
+                and from_iso(row["sesame_expires_at"]) > now)
+
+
+@dataclass(frozen=True)
+class SesameOutcome:
+    """The sésame page's answer: an enrolment to bind, or a refusal (one message for all)."""
+
+    enrolment_id: int | None
+    person_id: int | None = None
+    gate: Gate = Gate.OPEN
+
+
+def begin_with_sesame(db: Database, check: Callable[[str, str], Person | None], login: str,
+                      code: str, *, now: datetime, origin: audit.Origin,
+                      brakes: Brakes) -> SesameOutcome:
+    """Prove identity with login + sésame; failures slow down, then lock the login.
+
+    `check(login, code)` always spends one argon2 verification, known login or not. The
+    brakes are applied before it, on the login as typed, so an unknown login behaves like
+    a real one. The outcome never says which part was wrong.
+    """
+    login_key = attempts.key(login)
+    with transaction(db):
+        state = attempts.gate(db, login_key, "sesame", now, brakes)
+    if state is not Gate.OPEN:
+        check(login, code)  # the same cost as a real check
+        with transaction(db):
+            person = people.find_by_login(db, login_key)
+            if state is Gate.LOCKED and person is not None and person.status == "pending":
+                _lock(db, person, now, origin)
+            audit.record(db, "identity_refused", now=now, origin=origin,
+                         person_id=person.id if person else None, method="sesame",
+                         why=str(state))
+        return SesameOutcome(None, gate=state)
+    person = check(login, code)
+    with transaction(db):
+        if person is None or person.status != "pending":
+            failures = attempts.record_failure(db, login_key, "sesame", now, origin.ip)
+            known = people.find_by_login(db, login_key)
+            if failures >= brakes.lock_after and known is not None and known.status == "pending":
+                _lock(db, known, now, origin)
+            audit.record(db, "identity_refused", now=now, origin=origin,
+                         person_id=known.id if known else None, method="sesame",
+                         why="wrong", failures=failures)
+            return SesameOutcome(None)
+        attempts.clear(db, login_key, "sesame")
+        enrolment_id = _ensure_enrolment(db, person.id, now, "sesame")
+        audit.record(db, "identity_proven", now=now, origin=origin, person_id=person.id,
+                     method="sesame")
+        return SesameOutcome(enrolment_id, person.id)
+
+
+def _lock(db: Database, person: Person, now: datetime, origin: audit.Origin) -> None:
+    db.execute("UPDATE people SET status = 'locked', locked_at = ? WHERE id = ?",
+               [to_iso(now), person.id])
+    audit.record(db, "locked", now=now, origin=origin, person_id=person.id,
+                 why="too_many_sesame_failures")
 
 
 # --- Steps ------------------------------------------------------------------------------
@@ -275,19 +369,39 @@ def answer_directory(db: Database, enrolment_id: int, listed: bool, *, now: date
                      person_id=enrolment.person.id, listed=listed)
 
 
+@dataclass(frozen=True)
+class Verified:
+    """One kind of address that must be verified: where it is stored, and its step."""
+
+    purpose: Purpose
+    address_column: str
+    verified_column: str
+    waiting_step: Step
+    mail_kind: str
+
+
+FORWARDING = Verified(Purpose.VERIFY_ADDRESS, "forward_to", "forward_verified_at",
+                      Step.MAIL_VERIFICATION, "verification")
+RECOVERY = Verified(Purpose.VERIFY_RECOVERY, "recovery_address", "recovery_verified_at",
+                    Step.RECOVERY_VERIFICATION, "verification_recovery")
+BY_PURPOSE = {kind.purpose: kind for kind in (FORWARDING, RECOVERY)}
+
+
 def choose_mail(db: Database, settings: Settings, compose: mail.Composer, enrolment_id: int,
                 *, forward_to: str | None, keep_copy: bool, now: datetime,
                 origin: audit.Origin) -> None:
     """Record the forwarding choice; a new, unproven address is sent a verification.
 
-    The personal address was proven by the activation link, so forwarding there needs no
-    verification. Choosing a different address invalidates an earlier verification.
+    An address already proven (the personal address the link went to, a verified
+    recovery address) needs no verification. A different address invalidates an earlier
+    verification.
     """
     with transaction(db):
         enrolment = _require(db, enrolment_id, Step.MAIL)
         person = enrolment.person
+        # Whatever the new choice, a verification pending for the old one is moot.
+        tokens.revoke(db, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS, now=now)
         if forward_to is None:
-            tokens.revoke(db, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS, now=now)
             _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=None,
                    keep_copy=None, forward_verified_at=None)
             audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
@@ -296,7 +410,7 @@ def choose_mail(db: Database, settings: Settings, compose: mail.Composer, enrolm
         forward_to = forward_to.strip().lower()
         already_verified = (forward_to == enrolment.forward_to
                             and enrolment.row["forward_verified_at"] is not None)
-        if forward_to == (person.personal_email or "") or already_verified:
+        if forward_to in enrolment.proven_addresses() or already_verified:
             verified_at = enrolment.row["forward_verified_at"] if already_verified else to_iso(now)
             _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=forward_to,
                    keep_copy=int(keep_copy), forward_verified_at=verified_at)
@@ -305,54 +419,86 @@ def choose_mail(db: Database, settings: Settings, compose: mail.Composer, enrolm
             return
         _touch(db, enrolment_id, now, mail_answered_at=to_iso(now), forward_to=forward_to,
                keep_copy=int(keep_copy), forward_verified_at=None)
-        _send_verification(db, settings, compose, person, forward_to, now=now)
+        _send_verification(db, settings, compose, FORWARDING, person, forward_to, now=now)
         audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
                      forwarding=True, verification_needed=True)
 
 
+def choose_recovery(db: Database, settings: Settings, compose: mail.Composer,
+                    enrolment_id: int, *, address: str | None, now: datetime,
+                    origin: audit.Origin) -> None:
+    """Record the recovery address (sésame path) and send it a verification.
+
+    `None` declines (allowed only where the institution does not require one; the view
+    decides). A forwarding address that was this same, now changed, address must be
+    verified again.
+    """
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.RECOVERY)
+        person = enrolment.person
+        tokens.revoke(db, person_id=person.id, purpose=Purpose.VERIFY_RECOVERY, now=now)
+        address = address.strip().lower() if address else ""
+        if address and address == enrolment.recovery_address and \
+                enrolment.row["recovery_verified_at"]:
+            return  # unchanged and already verified
+        _touch(db, enrolment_id, now, recovery_address=address, recovery_verified_at=None)
+        if enrolment.forward_to and enrolment.forward_to == enrolment.recovery_address \
+                and enrolment.forward_to != address:
+            # Forwarding was proven through the old recovery address: prove it again.
+            _touch(db, enrolment_id, now, forward_verified_at=None)
+        if address:
+            _send_verification(db, settings, compose, RECOVERY, person, address, now=now)
+        audit.record(db, "recovery_answered", now=now, origin=origin, person_id=person.id,
+                     declined=not address)
+
+
 def _send_verification(db: Database, settings: Settings, compose: mail.Composer,
-                       person: Person, address: str, *, now: datetime) -> None:
+                       kind: Verified, person: Person, address: str, *,
+                       now: datetime) -> None:
     expires_at = now + timedelta(hours=settings.verification_valid_hours)
-    issued = tokens.issue(db, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS, now=now,
+    issued = tokens.issue(db, person_id=person.id, purpose=kind.purpose, now=now,
                           expires_at=expires_at, target_address=address, with_code=True)
-    rendered = compose("verification", {
+    rendered = compose(kind.mail_kind, {
         "person": person,
         "address": address,
         "link": settings.url(f"/verification/{issued.secret}"),
         "code": issued.code,
         "expires": settings.say(expires_at),
     })
-    mail.queue(db, kind="verification", to=address, rendered=rendered, now=now,
+    mail.queue(db, kind=kind.mail_kind, to=address, rendered=rendered, now=now,
                person_id=person.id)
 
 
 def resend_verification(db: Database, settings: Settings, compose: mail.Composer,
-                        enrolment_id: int, *, now: datetime, origin: audit.Origin) -> None:
+                        enrolment_id: int, *, now: datetime, origin: audit.Origin,
+                        kind: Verified = FORWARDING) -> None:
     """Send a new verification mail and code to the pending address, revoking the old."""
     with transaction(db):
-        enrolment = _require(db, enrolment_id, Step.MAIL_VERIFICATION)
-        assert enrolment.forward_to is not None
-        _send_verification(db, settings, compose, enrolment.person, enrolment.forward_to,
-                           now=now)
+        enrolment = _require(db, enrolment_id, kind.waiting_step)
+        address = enrolment.row[kind.address_column]
+        assert address
+        _send_verification(db, settings, compose, kind, enrolment.person, address, now=now)
         audit.record(db, "verification_resent", now=now, origin=origin,
-                     person_id=enrolment.person.id)
+                     person_id=enrolment.person.id, purpose=str(kind.purpose))
 
 
 def verify_with_code(db: Database, settings: Settings, enrolment_id: int, code: str, *,
-                     now: datetime, origin: audit.Origin) -> CodeCheck:
-    """Check the code typed on the waiting page; on success the address is verified."""
+                     now: datetime, origin: audit.Origin,
+                     kind: Verified = FORWARDING) -> CodeCheck:
+    """Check the code typed on a waiting page; on success the address is verified."""
     with transaction(db):
-        enrolment = _require(db, enrolment_id, Step.MAIL_VERIFICATION)
-        token = tokens.latest(db, enrolment.person.id, Purpose.VERIFY_ADDRESS)
-        if token is None or token.target_address != enrolment.forward_to:
+        enrolment = _require(db, enrolment_id, kind.waiting_step)
+        token = tokens.latest(db, enrolment.person.id, kind.purpose)
+        if token is None or token.target_address != enrolment.row[kind.address_column]:
             return CodeCheck.DEAD
         outcome = tokens.check_code(db, token.id, code, now=now,
                                     max_tries=settings.verification_max_tries)
         if outcome is CodeCheck.ACCEPTED:
             tokens.consume(db, token.id, now)
-            _touch(db, enrolment_id, now, forward_verified_at=to_iso(now))
+            _touch(db, enrolment_id, now, **{kind.verified_column: to_iso(now)})
             audit.record(db, "address_verified", now=now, origin=origin,
-                         person_id=enrolment.person.id, method="code")
+                         person_id=enrolment.person.id, method="code",
+                         purpose=str(kind.purpose))
         else:
             audit.record(db, "verification_code_refused", now=now, origin=origin,
                          person_id=enrolment.person.id, dead=outcome is CodeCheck.DEAD)
@@ -361,10 +507,11 @@ def verify_with_code(db: Database, settings: Settings, enrolment_id: int, code: 
 
 def inspect_verification_link(db: Database, secret: str, now: datetime) -> LinkStatus:
     """Read an address-verification link's state without changing anything (the GET)."""
-    token = tokens.find(db, secret, Purpose.VERIFY_ADDRESS)
-    if token is None:
-        return LinkStatus(TokenState.UNKNOWN)
-    return LinkStatus(token.state(now), people.get(db, token.person_id), token)
+    for purpose in BY_PURPOSE:
+        token = tokens.find(db, secret, purpose)
+        if token is not None:
+            return LinkStatus(token.state(now), people.get(db, token.person_id), token)
+    return LinkStatus(TokenState.UNKNOWN)
 
 
 def verify_with_link(db: Database, secret: str, *, now: datetime,
@@ -375,14 +522,16 @@ def verify_with_link(db: Database, secret: str, *, now: datetime,
         token = status.token
         if status.state is not TokenState.VALID or token is None:
             return status
-        rows = list(db.query("SELECT id, forward_to FROM enrolments WHERE person_id = ?",
-                             [token.person_id]))
-        if not rows or rows[0]["forward_to"] != token.target_address:
+        kind = BY_PURPOSE[token.purpose]
+        rows = list(db.query(
+            f"SELECT id, {kind.address_column} AS address FROM enrolments WHERE person_id = ?",
+            [token.person_id]))
+        if not rows or rows[0]["address"] != token.target_address:
             return LinkStatus(TokenState.REVOKED, status.person, token)
         tokens.consume(db, token.id, now)
-        _touch(db, rows[0]["id"], now, forward_verified_at=to_iso(now))
+        _touch(db, rows[0]["id"], now, **{kind.verified_column: to_iso(now)})
         audit.record(db, "address_verified", now=now, origin=origin,
-                     person_id=token.person_id, method="link")
+                     person_id=token.person_id, method="link", purpose=str(kind.purpose))
         return status
 
 
@@ -415,6 +564,13 @@ def complete(db: Database, settings: Settings, compose: mail.Composer, directory
         # The link is consumed now, not at first use; any other live link dies with it.
         db.execute("UPDATE tokens SET used_at = ? WHERE person_id = ? AND used_at IS NULL"
                    " AND revoked_at IS NULL", [to_iso(now), person.id])
+        if enrolment.row["method"] == "sesame":
+            # The sésame is spent; a verified recovery address becomes the personal one.
+            recovery = enrolment.recovery_address or None
+            db.execute("UPDATE people SET sesame_hash = NULL,"
+                       " personal_email = coalesce(?, personal_email) WHERE id = ?",
+                       [recovery, person.id])
+            person = people.get(db, person.id) or person
         if person.personal_email:
             rendered = compose("activated", {
                 "person": person,

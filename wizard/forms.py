@@ -80,8 +80,12 @@ class CodeForm(FlaskForm):
 class PasswordForm(FlaskForm):
     """The password step; the rules themselves live in passwords.py."""
 
-    password = PasswordField("Nouveau mot de passe", validators=[Length(max=1000)])
-    confirmation = PasswordField("Confirmation du mot de passe", validators=[Length(max=1000)])
+    # Only a bound on the request; the real maximum (PASSWORD_MAX_LENGTH) is a rule of the
+    # checklist. The message must be French too: wtforms' default is English.
+    password = PasswordField("Nouveau mot de passe", validators=[
+        Length(max=1000, message="Ce mot de passe est beaucoup trop long.")])
+    confirmation = PasswordField("Confirmation du mot de passe", validators=[
+        Length(max=1000, message="Cette confirmation est beaucoup trop longue.")])
 
 
 class FirstLoginForm(FlaskForm):
@@ -95,3 +99,47 @@ class FirstLoginForm(FlaskForm):
                                     "identifiant."),
         ],
     )
+
+
+class SesameForm(FlaskForm):
+    """The letter's login and sésame."""
+
+    login = StringField(
+        "Identifiant",
+        validators=[DataRequired(message="Indiquez l'identifiant inscrit sur votre courrier."),
+                    Length(max=100, message="Cet identifiant est trop long.")],
+    )
+    sesame = PasswordField(
+        "Sésame (code provisoire)",
+        validators=[DataRequired(message="Indiquez le sésame inscrit sur votre courrier."),
+                    Length(max=100, message="Ce sésame est trop long.")],
+    )
+
+
+class RecoveryForm(FlaskForm):
+    """The recovery address on the sésame path."""
+
+    address = StringField(
+        "Adresse électronique personnelle",
+        validators=[Length(max=254, message="Cette adresse est trop longue.")],
+    )
+
+    def __init__(self, *args, institutional_email: str = "", required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institutional_email = institutional_email
+        self.required = required
+
+    def validate_address(self, field: StringField) -> None:
+        """A plausible address outside the institutional mailbox (it must work without it)."""
+        address = normalize_address(field.data or "")
+        if not address:
+            if self.required:
+                raise ValidationError("Indiquez une adresse personnelle (de secours).")
+            return
+        if not is_plausible_address(address):
+            raise ValidationError("Cette adresse n'est pas valide (exemple\u00a0: "
+                                  "prenom.nom@exemple.fr).")
+        if address == self.institutional_email.lower():
+            raise ValidationError("L'adresse de secours doit être différente de votre "
+                                  "adresse universitaire.")
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -26,3 +26,9 @@ def french_datetime(moment: datetime, timezone: str) -> str:
     day = "1er" if local.day == 1 else str(local.day)
     return (f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
             f" à {local.hour} h {local.minute:02d}")
+
+
+def french_date(day: date) -> str:
+    """Say a calendar day in French words: « 25 novembre 2026 », « 1er mars 2027 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {_MONTHS[day.month - 1]} {day.year}"

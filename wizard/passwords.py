@@ -2,29 +2,45 @@
 
 The live meter and the server's decision on submit both call `evaluate`, so a password the
 meter calls acceptable is accepted, and the reverse.
+
+Strength is zxcvbn 4.5.0's estimate, taught French words, names, places, clubs and common
+French passwords and the AZERTY keyboard (`password_estimator`), plus the words an attacker
+would try first for this person (`personal_words`). Messages are written in English, the
+language of zxcvbn's own, and translated through the tables below (`language="fr"`, the
+default); English output is the original text.
 """
 
 from __future__ import annotations
 
+import string
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-# zxcvbn's cost grows quickly with length (≈3 ms at 20 characters, up to 80 ms at 72 on
-# these machines): it only ever sees this prefix. The rest still counts for the length rule.
-SCORED_PREFIX = 40
+from . import password_estimator
+
+# zxcvbn's cost grows quickly with length and with how many patterns a string holds (see
+# scripts/bench_strength.py): it only ever sees this prefix of the (NFC) password. The rest
+# still counts for the length and character rules. 32 characters are three or four words
+# of a passphrase, plenty to tell a weak password from a strong one.
+SCORED_PREFIX = 32
 
 # zxcvbn stores each call's user_inputs in a module-level dictionary: two threads scoring at
 # once would see each other's words. Scoring is short, so a lock is the simple cure.
 _ZXCVBN_LOCK = threading.Lock()
 
-STRENGTH_LABELS = ["très faible", "faible", "moyen", "fort", "très fort"]
+password_estimator.install()
 
-# Every string zxcvbn 4.5.0's feedback can emit, in French.
+STRENGTH_LABELS = ["very weak", "weak", "fair", "strong", "very strong"]
+
+# Every string zxcvbn 4.5.0's feedback can emit, and the warnings we add, in French.
+# A test reads zxcvbn/feedback.py to check that none is missing.
 FEEDBACK_FR = {
     "Use a few words, avoid common phrases.":
         "Utilisez quelques mots, en évitant les expressions courantes.",
@@ -39,13 +55,13 @@ FEEDBACK_FR = {
     "Use a longer keyboard pattern with more turns.":
         "Utilisez un motif de clavier plus long, avec plus de changements de direction.",
     'Repeats like "aaa" are easy to guess.':
-        "Les répétitions comme « aaa » sont faciles à deviner.",
+        "Les répétitions comme «\u00a0aaa\u00a0» sont faciles à deviner.",
     'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
-        "Les répétitions comme « abcabcabc » sont à peine plus difficiles à deviner que "
-        "« abc ».",
+        "Les répétitions comme «\u00a0abcabcabc\u00a0» sont à peine plus difficiles à "
+        "deviner que «\u00a0abc\u00a0».",
     "Avoid repeated words and characters.": "Évitez les mots et caractères répétés.",
     'Sequences like "abc" or "6543" are easy to guess.':
-        "Les suites comme « abc » ou « 6543 » sont faciles à deviner.",
+        "Les suites comme «\u00a0abc\u00a0» ou «\u00a06543\u00a0» sont faciles à deviner.",
     "Avoid sequences.": "Évitez les suites.",
     "Recent years are easy to guess.": "Les années récentes sont faciles à deviner.",
     "Avoid recent years.": "Évitez les années récentes.",
@@ -71,8 +87,66 @@ FEEDBACK_FR = {
     "Reversed words aren't much harder to guess.":
         "Un mot à l'envers n'est guère plus difficile à deviner.",
     "Predictable substitutions like '@' instead of 'a' don't help very much.":
-        "Les substitutions prévisibles, comme « @ » au lieu de « a », n'aident pas beaucoup.",
+        "Les substitutions prévisibles, comme «\u00a0@\u00a0» au lieu de «\u00a0a\u00a0», "
+        "n'aident pas beaucoup.",
+    password_estimator.PERSONAL_WARNING:
+        "Votre nom, votre identifiant, votre adresse électronique, votre date de naissance "
+        "ou votre établissement sont faciles à deviner.",
+    password_estimator.PLACES_WARNING: "Les noms de lieux sont faciles à deviner.",
+    password_estimator.SPORTS_WARNING:
+        "Les noms de clubs sportifs et de sportifs sont faciles à deviner.",
 }
+
+# The meter's labels and the checklist, in French.
+MESSAGES_FR = {
+    "very weak": "très faible",
+    "weak": "faible",
+    "fair": "moyen",
+    "strong": "fort",
+    "very strong": "très fort",
+    "At least {n} characters": "Au moins {n} caractères",
+    "At most {n} characters": "Au plus {n} caractères",
+    "Strong enough (at least “{label}”)":
+        "Robustesse suffisante (au moins «\u00a0{label}\u00a0»)",
+    "Contains neither your name, nor your first name, nor your login":
+        "Ne contient ni votre nom, ni votre prénom, ni votre identifiant",
+    "Does not contain your sésame": "Ne reprend pas votre sésame",
+    "The confirmation matches": "La confirmation est identique",
+    "Only printable characters (no tab, line break or control character)":
+        "Uniquement des caractères imprimables (ni tabulation, ni retour à la ligne, ni "
+        "caractère de contrôle)",
+    "Only letters without accents, digits, spaces and plain symbols (no é, ç, €, £, §…)":
+        "Uniquement des lettres sans accents, des chiffres, des espaces et des symboles "
+        "simples (ni é, ni ç, ni €, ni £, ni §…)",
+    "Only letters without accents and digits":
+        "Uniquement des lettres sans accents et des chiffres",
+    "Only these characters: {characters}": "Uniquement ces caractères\u00a0: {characters}",
+}
+
+LANGUAGES = ("fr", "en")
+
+# PASSWORD_ALLOWED_CHARACTERS: a preset name, or else the exact characters allowed.
+CHARACTER_PRESETS = {
+    "printable": None,  # every printable character: see is_printable
+    "ascii": frozenset(string.ascii_letters + string.digits + string.punctuation + " "),
+    "alphanumeric": frozenset(string.ascii_letters + string.digits),
+}
+_PRESET_LABELS = {
+    "printable": "Only printable characters (no tab, line break or control character)",
+    "ascii": "Only letters without accents, digits, spaces and plain symbols (no é, ç, €, £, §…)",
+    "alphanumeric": "Only letters without accents and digits",
+}
+
+# Control, format, surrogate, private-use, unassigned characters, line and paragraph
+# separators: nothing a person can type and see. Every other character is allowed.
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def translate(text: str, language: str = "fr") -> str:
+    """`text` (an English original) in `language`; English, or unknown text, unchanged."""
+    if language == "en":
+        return text
+    return FEEDBACK_FR.get(text) or MESSAGES_FR.get(text) or text
 
 
 @dataclass(frozen=True)
@@ -82,6 +156,9 @@ class PasswordPolicy:
     min_length: int = 12
     max_length: int = 128
     min_score: int = 3
+    # A key of CHARACTER_PRESETS, or the exact set of characters allowed (e.g. for older
+    # systems that refuse accents or symbols).
+    allowed_characters: str = "printable"
 
 
 @dataclass(frozen=True)
@@ -110,57 +187,215 @@ class Verdict:
         return not self.empty and all(check.passed for check in self.checks)
 
 
+@dataclass(frozen=True)
+class PersonalWords:
+    """What one person's password must not be built on.
+
+    `names` and `login` are hard rules of the checklist (the password may not contain them),
+    `sesame` too (it may not reuse the provisional code); `hints` are every word zxcvbn
+    should count as known to an attacker (names, login, address, birth date, institution…),
+    most telling first.
+    """
+
+    names: tuple[str, ...] = ()
+    login: str = ""
+    sesame: str = ""
+    hints: tuple[str, ...] = ()
+
+
 def normalize(password: str) -> str:
     """NFC-normalise, so that « é » typed two ways is one password."""
     return unicodedata.normalize("NFC", password)
 
 
-def _translate(text: str) -> str:
-    return FEEDBACK_FR.get(text, text)
+def _loose(text: str) -> str:
+    """Lowercase without accents, for "does it contain my name" comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _personal_words(user_inputs: list[str]) -> list[str]:
-    return [word.lower() for word in user_inputs if word and len(word) >= 3]
+_NAME_SEPARATORS = " -'’."
+# Particles of compound surnames: too common to forbid on their own.
+_PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "van", "von", "der", "den",
+                        "del", "della", "di", "da", "dos", "das", "ben", "bin", "el", "al"})
 
 
-def evaluate(password: str, confirmation: str, *, policy: PasswordPolicy,
-             user_inputs: list[str]) -> Verdict:
-    """Score a candidate and check every rule; never raises, whatever the input."""
-    password = normalize(password)
-    confirmation = normalize(confirmation)
-    if not password:
-        return Verdict(score=0, label=STRENGTH_LABELS[0], warning="", empty=True,
-                       checks=_checks(password, confirmation, 0, policy, user_inputs))
-    with _ZXCVBN_LOCK:
-        result = zxcvbn(password[:SCORED_PREFIX], user_inputs=user_inputs,
-                        max_length=SCORED_PREFIX)
-    score = int(result["score"])
-    feedback = result["feedback"]
-    return Verdict(
-        score=score,
-        label=STRENGTH_LABELS[score],
-        warning=_translate(feedback.get("warning") or ""),
-        suggestions=[_translate(s) for s in feedback.get("suggestions") or []],
-        checks=_checks(password, confirmation, score, policy, user_inputs),
+def _name_forms(name: str) -> list[str]:
+    """A name as written, run together, and its significant parts (3 letters or more)."""
+    written = normalize(name).strip().lower()
+    if not written:
+        return []
+    forms = [written, _run_together(written)]
+    parts = written
+    for separator in _NAME_SEPARATORS:
+        parts = parts.replace(separator, " ")
+    forms += [part for part in parts.split() if len(part) >= 3 and part not in _PARTICLES]
+    return list(dict.fromkeys(form for form in forms if form))
+
+
+def _run_together(name: str) -> str:
+    return "".join(ch for ch in name if ch not in _NAME_SEPARATORS)
+
+
+def _date_forms(birth_date: date | str | None) -> list[str]:
+    """A birth date as people type it: 1985, 85, 12031985, 120385, 12/03/1985…"""
+    if isinstance(birth_date, str):
+        try:
+            birth_date = date.fromisoformat(birth_date.strip())
+        except ValueError:
+            return []
+    if not isinstance(birth_date, date):
+        return []
+    d, m, y = f"{birth_date.day:02d}", f"{birth_date.month:02d}", f"{birth_date.year:04d}"
+    yy, d1, m1 = y[2:], str(birth_date.day), str(birth_date.month)
+    forms = [y, d + m + y, d + m + yy, f"{d}/{m}/{y}", f"{d}/{m}/{yy}", f"{d}-{m}-{y}",
+             f"{d}.{m}.{y}", y + m + d, f"{y}-{m}-{d}", d + m, d1 + m1 + y, f"{d1}/{m1}/{y}",
+             m + d + y, m + y, yy]
+    return list(dict.fromkeys(forms))
+
+
+def personal_words(first_name: str, last_name: str, login: str, personal_email: str | None,
+                   birth_date: date | str | None = None, sesame: str | None = None,
+                   extra: Iterable[str] = ()) -> PersonalWords:
+    """The words a password must not be built on, for one person.
+
+    `extra` is words any password of the institution should avoid: its name, its city, its
+    domain (PASSWORD_EXTRA_WORDS). Only names, login and sésame are hard rules; all of them
+    make zxcvbn's estimate drop when they appear.
+    """
+    first_forms = _name_forms(first_name or "")
+    last_forms = _name_forms(last_name or "")
+    login = normalize(login or "").strip().lower()
+    first = normalize(first_name or "").strip().lower()
+    last = normalize(last_name or "").strip().lower()
+    first_run, last_run = _run_together(first), _run_together(last)
+    combinations = []
+    if first and last:
+        combinations = [f"{first}.{last}", first_run + last_run, last_run + first_run,
+                        f"{last}.{first}", first_run[:1] + last_run, last_run + first_run[:1],
+                        f"{first_run[:1]}.{last_run}", f"{first}{last_run[:1]}"]
+    email_forms: list[str] = []
+    if personal_email:
+        local = normalize(personal_email).strip().lower().split("@")[0]
+        pieces = local
+        for separator in "._-+":
+            pieces = pieces.replace(separator, " ")
+        email_forms = [local] + [piece for piece in pieces.split() if len(piece) >= 3]
+    sesame_forms: list[str] = []
+    clean_sesame = ""
+    if sesame:
+        clean_sesame = normalize(sesame).strip()
+        sesame_forms = [clean_sesame.lower(), _compact(clean_sesame)]
+    extra_forms: list[str] = []
+    for phrase in extra:
+        extra_forms += _name_forms(phrase)
+    hints = [login, *first_forms, *last_forms, *combinations, *email_forms,
+             *_date_forms(birth_date), *sesame_forms, *extra_forms]
+    return PersonalWords(
+        names=tuple(dict.fromkeys(first_forms + last_forms)),
+        login=login,
+        sesame=clean_sesame,
+        hints=tuple(dict.fromkeys(hint for hint in hints if hint)),
     )
 
 
+def _compact(text: str) -> str:
+    """Lowercase, without spaces and dashes: a code as typed, however it was printed."""
+    return "".join(ch for ch in _loose(text) if ch not in " -_.")
+
+
+def is_printable(character: str) -> bool:
+    """Whether a person can type and see this character (see _UNPRINTABLE_CATEGORIES)."""
+    return unicodedata.category(character) not in _UNPRINTABLE_CATEGORIES
+
+
+def _characters_check(password: str, policy: PasswordPolicy, language: str) -> Check | None:
+    """The character rule; None when it is the default and the password keeps it."""
+    setting = policy.allowed_characters or "printable"
+    if setting in CHARACTER_PRESETS:
+        allowed = CHARACTER_PRESETS[setting]
+        label = translate(_PRESET_LABELS[setting], language)
+    else:
+        allowed = frozenset(normalize(setting))
+        label = translate("Only these characters: {characters}", language).format(
+            characters=" ".join(sorted(allowed)))
+    if allowed is None:
+        passed = all(is_printable(ch) for ch in password)
+        return None if passed else Check("characters", label, False)
+    return Check("characters", label, all(ch in allowed for ch in password))
+
+
+def _as_personal_words(user_inputs: PersonalWords | Iterable[str]) -> PersonalWords:
+    if isinstance(user_inputs, PersonalWords):
+        return user_inputs
+    words = tuple(word for word in user_inputs if word)
+    return PersonalWords(names=tuple(word for word in words if len(word) >= 3), hints=words)
+
+
+def evaluate(password: str, confirmation: str, *, policy: PasswordPolicy,
+             user_inputs: PersonalWords | Iterable[str], language: str = "fr") -> Verdict:
+    """Score a candidate and check every rule; never raises, whatever the input.
+
+    `user_inputs` is what `personal_words` returns (a plain list of words is taken as
+    names). zxcvbn sees the first SCORED_PREFIX characters only.
+    """
+    password = normalize(password)
+    confirmation = normalize(confirmation)
+    personal = _as_personal_words(user_inputs)
+    if not password:
+        return Verdict(score=0, label=translate(STRENGTH_LABELS[0], language), warning="",
+                       empty=True, checks=_checks(password, confirmation, 0, policy,
+                                                  personal, language))
+    prefix = password[:SCORED_PREFIX]
+    with _ZXCVBN_LOCK:
+        result = zxcvbn(prefix, user_inputs=list(personal.hints), max_length=SCORED_PREFIX)
+    score = int(result["score"])
+    warning, suggestions = password_estimator.feedback(score, result["sequence"])
+    return Verdict(
+        score=score,
+        label=translate(STRENGTH_LABELS[score], language),
+        warning=translate(warning, language) if warning else "",
+        suggestions=[translate(s, language) for s in suggestions],
+        checks=_checks(password, confirmation, score, policy, personal, language),
+    )
+
+
+def _contains_personal(password: str, personal: PersonalWords) -> bool:
+    loose = _loose(password)
+    compact = "".join(ch for ch in loose if ch not in _NAME_SEPARATORS)
+    words = [_loose(word) for word in personal.names if len(word) >= 3]
+    if len(personal.login) >= 3:
+        words.append(_loose(personal.login))
+    return any(word in loose or word in compact for word in words)
+
+
 def _checks(password: str, confirmation: str, score: int, policy: PasswordPolicy,
-            user_inputs: list[str]) -> list[Check]:
-    lowered = password.lower()
-    personal = _personal_words(user_inputs)
-    return [
-        Check("length", f"Au moins {policy.min_length} caractères",
+            personal: PersonalWords, language: str) -> list[Check]:
+    _ = translate
+    checks = [
+        Check("length", _("At least {n} characters", language).format(n=policy.min_length),
               len(password) >= policy.min_length),
-        Check("max_length", f"Au plus {policy.max_length} caractères",
+        Check("max_length", _("At most {n} characters", language).format(n=policy.max_length),
               len(password) <= policy.max_length),
-        Check("strength", "Robustesse suffisante (au moins « fort »)",
-              score >= policy.min_score),
-        Check("personal", "Ne contient ni votre nom, ni votre prénom, ni votre identifiant",
-              bool(password) and not any(word in lowered for word in personal)),
-        Check("confirmation", "La confirmation est identique",
-              bool(password) and password == confirmation),
     ]
+    characters = _characters_check(password, policy, language)
+    if characters is not None:
+        checks.append(characters)
+    strong = STRENGTH_LABELS[max(0, min(policy.min_score, 4))]
+    checks += [
+        Check("strength", _("Strong enough (at least “{label}”)", language).format(
+            label=_(strong, language)), score >= policy.min_score),
+        Check("personal",
+              _("Contains neither your name, nor your first name, nor your login", language),
+              bool(password) and not _contains_personal(password, personal)),
+    ]
+    if personal.sesame:
+        sesame = _compact(personal.sesame)
+        checks.append(Check("sesame", _("Does not contain your sésame", language),
+                            bool(password) and sesame not in _compact(password)))
+    checks.append(Check("confirmation", _("The confirmation matches", language),
+                        bool(password) and password == confirmation))
+    return checks
 
 
 def hasher(*, time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
@@ -179,3 +414,25 @@ def verify_password(password_hasher: PasswordHasher, stored: str, password: str)
         return password_hasher.verify(stored, normalize(password))
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hasher: PasswordHasher, stored: str) -> bool:
+    """Whether a stored hash was made with other parameters (or another variant) than these."""
+    try:
+        return password_hasher.check_needs_rehash(stored)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+def verify_and_upgrade(password_hasher: PasswordHasher, stored: str,
+                       password: str) -> tuple[bool, str | None]:
+    """Check a password; when it is right and its hash is outdated, also hash it anew.
+
+    Returns (matches, new_hash): new_hash is None unless the caller should store it in
+    place of `stored` (the parameters changed since it was made).
+    """
+    if not verify_password(password_hasher, stored, password):
+        return False, None
+    if needs_rehash(password_hasher, stored):
+        return True, hash_password(password_hasher, password)
+    return True, None

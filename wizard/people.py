@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from .clock import to_iso
+from .identity import IdentityAllocator
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,19 @@ def create(db: Database, *, first_name: str, last_name: str, login: str,
     person = get(db, cursor.lastrowid)
     assert person is not None
     return person
+
+
+def identity_allocator(db: Database, *, domain: str, rule: str,
+                       max_length: int) -> IdentityAllocator:
+    """An allocator that knows every login and institutional address ever given.
+
+    People are never deleted (a trigger refuses it), so a login that left with its owner
+    stays taken; the directory's accounts are counted too, in case one was made by hand.
+    """
+    logins = {row["login"] for row in db.query("SELECT login FROM people UNION "
+                                               "SELECT login FROM accounts")}
+    addresses = {row["address"].lower() for row in db.query(
+        "SELECT institutional_email AS address FROM people UNION "
+        "SELECT email AS address FROM accounts")}
+    return IdentityAllocator(domain=domain, taken_logins=logins, taken_addresses=addresses,
+                             rule=rule, max_length=max_length)

@@ -4,16 +4,19 @@ the mail composer, the password hasher and the background delivery loop."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from flask import Flask, current_app, g, render_template, request
 from sqlite_utils import Database
 
 from . import audit, db, mail, passwords
+from .attempts import Brakes
 from .charter import Charter, load
+from .clock import utcnow
 from .enrolment import Settings
 from .identity import normalize_address
-from .steps import Step
+from .steps import WAITING_PAGES, Step
 
 _START_LOCK = threading.Lock()
 
@@ -22,7 +25,7 @@ def init_runtime(app: Flask) -> None:
     """Attach the per-request database and the mail delivery loop to the app."""
     app.teardown_appcontext(_close_db)
     app.extensions["sesame.delivery"] = None
-    app.context_processor(lambda: {"Step": Step})
+    app.context_processor(_template_globals)
 
     @app.before_request
     def _start_delivery() -> None:
@@ -37,6 +40,12 @@ def init_runtime(app: Flask) -> None:
             if loop is not None:
                 loop.wake()
         return response
+
+
+def _template_globals() -> dict:
+    from .views.steps import ENDPOINTS
+
+    return {"Step": Step, "WAITING_PAGES": WAITING_PAGES, "STEP_ENDPOINTS": ENDPOINTS}
 
 
 def get_db() -> Database:
@@ -70,7 +79,8 @@ def password_policy() -> passwords.PasswordPolicy:
     config = current_app.config
     return passwords.PasswordPolicy(min_length=config["PASSWORD_MIN_LENGTH"],
                                     max_length=config["PASSWORD_MAX_LENGTH"],
-                                    min_score=config["PASSWORD_MIN_SCORE"])
+                                    min_score=config["PASSWORD_MIN_SCORE"],
+                                    allowed_characters=config["PASSWORD_ALLOWED_CHARACTERS"])
 
 
 def password_hasher() -> PasswordHasher:
@@ -87,6 +97,22 @@ def charter() -> Charter:
     return load(config["CHARTER_FILE"], current_app.instance_path, config["CHARTER_VERSION"])
 
 
+def sesame_brakes() -> Brakes:
+    """How failed sésame entries slow down, then lock, a login."""
+    config = current_app.config
+    return Brakes(wait_after=config["SESAME_WAIT_AFTER"],
+                  wait=timedelta(minutes=config["SESAME_WAIT_MINUTES"]),
+                  lock_after=config["SESAME_LOCK_AFTER"])
+
+
+def sesame_checker():
+    """`check(login, code)`: the person whose live sésame this is, or None (one hash always)."""
+    from .sesames import check_sesame
+
+    database, hasher = get_db(), password_hasher()
+    return lambda login, code: check_sesame(database, hasher, login, code, utcnow())
+
+
 def compose(kind: str, context: dict) -> mail.Rendered:
     """Render mail `kind` from templates/emails/: the text's first line is the subject."""
     text = render_template(f"emails/{kind}.txt", **context)
@@ -101,12 +127,18 @@ def origin() -> audit.Origin:
                         user_agent=request.headers.get("User-Agent"))
 
 
-def personal_words(person) -> list[str]:
-    """Words a password must not be built on: the person's names and login."""
-    words = [person.first_name, person.last_name, person.login]
-    if person.personal_email:
-        words.append(normalize_address(person.personal_email).split("@")[0])
-    return [w for w in words if w]
+def personal_words(person) -> passwords.PersonalWords:
+    """Words a password must not be built on: the person's names, login, personal address
+    and (once HR imports it) birth date, and the institution's own words."""
+    config = current_app.config
+    extra = [word.strip() for word in config["PASSWORD_EXTRA_WORDS"].split(",")]
+    extra += [config["INSTITUTION_NAME"], config["MAIL_DOMAIN"].rsplit(".", 1)[0]]
+    personal_email = person.personal_email
+    return passwords.personal_words(
+        person.first_name, person.last_name, person.login,
+        normalize_address(personal_email) if personal_email else None,
+        birth_date=getattr(person, "birth_date", None),
+        extra=[word for word in extra if word])
 
 
 def deliver_once(app: Flask) -> mail.DeliveryReport:

@@ -11,10 +11,16 @@ from enum import Enum
 
 
 class Step(Enum):
-    """The wizard's steps in order. MAIL_VERIFICATION is part of the mail step."""
+    """The wizard's steps in order.
+
+    RECOVERY exists only on the sésame path (HR had no personal address). The two
+    *_VERIFICATION steps are the waiting pages of the step before them.
+    """
 
     CHARTER = "charte"
     DIRECTORY = "annuaire"
+    RECOVERY = "adresse-de-secours"
+    RECOVERY_VERIFICATION = "verification-secours"
     MAIL = "messagerie"
     MAIL_VERIFICATION = "verification"
     PASSWORD = "mot-de-passe"
@@ -27,6 +33,8 @@ class Step(Enum):
 
 
 ORDER: list[Step] = list(Step)
+WAITING_PAGES = {Step.RECOVERY_VERIFICATION: Step.RECOVERY,
+                 Step.MAIL_VERIFICATION: Step.MAIL}
 
 
 @dataclass(frozen=True)
@@ -35,16 +43,25 @@ class Facts:
 
     charter_accepted: bool = False
     directory_answered: bool = False
+    needs_recovery: bool = False
+    recovery_answered: bool = False
+    recovery_needs_verification: bool = False
     mail_answered: bool = False
     forwarding_needs_verification: bool = False
     completed: bool = False
 
     @classmethod
-    def from_row(cls, row: dict) -> Facts:
-        """Read the facts from an `enrolments` row."""
+    def from_row(cls, row: dict, *, needs_recovery: bool = False) -> Facts:
+        """Read the facts from an `enrolments` row; `needs_recovery` comes from the path."""
         return cls(
             charter_accepted=row["charter_accepted_at"] is not None,
             directory_answered=row["directory_listed"] is not None,
+            needs_recovery=needs_recovery,
+            recovery_answered=row.get("recovery_address") is not None,
+            recovery_needs_verification=(
+                row.get("recovery_address") is not None
+                and row.get("recovery_verified_at") is None
+            ),
             mail_answered=row["mail_answered_at"] is not None,
             forwarding_needs_verification=(
                 row["forward_to"] is not None and row["forward_verified_at"] is None
@@ -69,25 +86,47 @@ class Progress:
             return Step.CHARTER
         if not facts.directory_answered:
             return Step.DIRECTORY
+        if facts.needs_recovery and not facts.recovery_answered:
+            return Step.RECOVERY
+        if facts.needs_recovery and facts.recovery_needs_verification:
+            return Step.RECOVERY_VERIFICATION
         if not facts.mail_answered:
             return Step.MAIL
         if facts.forwarding_needs_verification:
             return Step.MAIL_VERIFICATION
         return Step.PASSWORD
 
+    def applies(self, step: Step) -> bool:
+        """Whether the step is part of this enrolment's path at all."""
+        if step in (Step.RECOVERY, Step.RECOVERY_VERIFICATION):
+            return self.facts.needs_recovery
+        return True
+
     def may_visit(self, step: Step) -> bool:
         """Whether `step` may be shown: any step up to the current one, nothing after.
 
-        Once completed, only the done page remains. The verification page exists only
-        while a forwarding address waits for verification.
+        Once completed, only the done page remains. A waiting page exists only while its
+        address waits for verification.
         """
         current = self.current
         if current is Step.DONE:
             return step is Step.DONE
-        if step is Step.MAIL_VERIFICATION:
-            return current is Step.MAIL_VERIFICATION
+        if not self.applies(step):
+            return False
+        if step in WAITING_PAGES:
+            return current is step
         return step.index <= current.index
 
     def is_finished(self, step: Step) -> bool:
         """Whether the step's fact is recorded (the progress bar marks it done)."""
-        return step.index < self.current.index and step is not Step.MAIL_VERIFICATION
+        return (step.index < self.current.index and step not in WAITING_PAGES
+                and self.applies(step))
+
+    @property
+    def visible_steps(self) -> list[Step]:
+        """The steps the progress indicator lists, in order, for this path."""
+        return [step for step in ORDER if step not in WAITING_PAGES and self.applies(step)]
+
+    def position(self, step: Step) -> int:
+        """1-based position of a step (a waiting page counts as its step) in the indicator."""
+        return self.visible_steps.index(WAITING_PAGES.get(step, step)) + 1

@@ -26,7 +26,8 @@ class Purpose(StrEnum):
     """What a token may be used for; a token of one purpose is refused for any other."""
 
     ACTIVATION = "activation"
-    VERIFY_ADDRESS = "verify_address"
+    VERIFY_ADDRESS = "verify_address"  # the forwarding address
+    VERIFY_RECOVERY = "verify_recovery"  # the recovery address (sésame path)
 
 
 class TokenState(StrEnum):

@@ -12,7 +12,7 @@ from .. import enrolment
 from ..clock import utcnow
 from ..forms import EmptyForm
 from ..runtime import get_db, origin, settings
-from ..tokens import TokenState
+from ..tokens import Purpose, TokenState
 from . import wizard_session
 
 bp = Blueprint("links", __name__)
@@ -46,7 +46,7 @@ def begin(token: str):
                                                      origin=origin())
     if enrolment_id is None or status.token is None:
         return _invalid(status.state, "links/invalid.html")
-    wizard_session.bind(enrolment_id, status.token.id)
+    wizard_session.bind(enrolment_id, "link", status.token.id)
     return redirect(url_for("steps.resume"), 303)
 
 
@@ -58,7 +58,8 @@ def verification(token: str):
         return _invalid(status.state, "links/verification_invalid.html")
     assert status.token is not None
     return render_template("links/verification.html", form=EmptyForm(),
-                           address=status.token.target_address)
+                           address=status.token.target_address,
+                           recovery=status.token.purpose is Purpose.VERIFY_RECOVERY)
 
 
 @bp.post("/verification/<token>")

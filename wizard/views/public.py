@@ -6,8 +6,9 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from .. import enrolment
 from ..clock import utcnow
-from ..forms import FirstLoginForm
-from ..runtime import compose, get_db, origin, settings
+from ..forms import FirstLoginForm, SesameForm
+from ..runtime import compose, get_db, origin, sesame_brakes, sesame_checker, settings
+from . import wizard_session
 
 bp = Blueprint("public", __name__)
 
@@ -41,3 +42,25 @@ def first_login():
 def first_login_sent():
     """The same answer for everyone who asked for a link."""
     return render_template("public/first_login_sent.html")
+
+
+@bp.route("/sesame", methods=["GET", "POST"])
+def sesame():
+    """Begin with the login and sésame from HR's letter.
+
+    Every refusal (wrong login, wrong sésame, too many tries, locked) gets the same page:
+    it never tells whether the login exists, nor how many tries are left.
+    """
+    form = SesameForm()
+    refused = False
+    if form.validate_on_submit():
+        outcome = enrolment.begin_with_sesame(
+            get_db(), sesame_checker(), form.login.data, form.sesame.data, now=utcnow(),
+            origin=origin(), brakes=sesame_brakes())
+        if outcome.enrolment_id is not None and outcome.person_id is not None:
+            wizard_session.bind(outcome.enrolment_id, "sesame", outcome.person_id)
+            return redirect(url_for("steps.resume"), 303)
+        refused = True
+    form.sesame.data = ""
+    status = 422 if (form.errors or refused) else 200
+    return render_template("public/sesame.html", form=form, refused=refused), status

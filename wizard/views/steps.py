@@ -25,7 +25,15 @@ from .. import passwords
 from ..clock import utcnow
 from ..directory import SqliteDirectory
 from ..enrolment import Enrolment, StepRefused
-from ..forms import CharterForm, CodeForm, DirectoryForm, EmptyForm, MailForm, PasswordForm
+from ..forms import (
+    CharterForm,
+    CodeForm,
+    DirectoryForm,
+    EmptyForm,
+    MailForm,
+    PasswordForm,
+    RecoveryForm,
+)
 from ..identity import normalize_address
 from ..runtime import (
     charter,
@@ -47,6 +55,8 @@ bp = Blueprint("steps", __name__, url_prefix="/etapes")
 ENDPOINTS = {
     Step.CHARTER: "steps.charter",
     Step.DIRECTORY: "steps.directory",
+    Step.RECOVERY: "steps.recovery",
+    Step.RECOVERY_VERIFICATION: "steps.recovery_verification",
     Step.MAIL: "steps.mail",
     Step.MAIL_VERIFICATION: "steps.verification",
     Step.PASSWORD: "steps.password",
@@ -165,37 +175,55 @@ def mail():
         return _next(enrolment.id)
     if request.method == "GET":
         form.forward.data = enrolment.forward_to is not None
-        form.forward_to.data = enrolment.forward_to or enrolment.person.personal_email or ""
+        form.forward_to.data = (enrolment.forward_to or enrolment.person.personal_email
+                                or enrolment.recovery_address or "")
         form.keep_copy.data = enrolment.keep_copy
     return render_step("steps/mail.html", enrolment, Step.MAIL,
                        422 if form.errors else 200, form=form)
 
 
-@bp.get("/messagerie/verification")
-def verification():
-    """Waiting for the forwarding address to be verified: by link, or by typing the code."""
-    enrolment = enter(Step.MAIL_VERIFICATION)
-    return render_step("steps/verification.html", enrolment, Step.MAIL_VERIFICATION,
-                       form=CodeForm(), button_form=EmptyForm())
+# The two waiting pages (forwarding address, recovery address) work alike: poll, type the
+# code, resend. Each has its own URLs and endpoints, built from the same views.
+WAITING = {
+    "verification": (services.FORWARDING, "/messagerie/verification"),
+    "recovery_verification": (services.RECOVERY, "/adresse-de-secours/verification"),
+}
 
 
-@bp.get("/messagerie/verification/statut")
-def verification_status():
+def _waiting_kind(name: str) -> services.Verified:
+    return WAITING[name][0]
+
+
+def _render_waiting(name: str, enrolment: Enrolment, form: CodeForm, status: int = 200):
+    kind = _waiting_kind(name)
+    return render_step("steps/verification.html", enrolment, kind.waiting_step, status,
+                       form=form, button_form=EmptyForm(), waiting=name,
+                       address=enrolment.row[kind.address_column])
+
+
+def _waiting_page(name: str):
+    """Waiting for an address to be verified: by link, or by typing the code."""
+    enrolment = enter(_waiting_kind(name).waiting_step)
+    return _render_waiting(name, enrolment, CodeForm())
+
+
+def _waiting_status(name: str):
     """Fragment: still waiting (it polls again), or verified (the page moves on)."""
     enrolment = wizard_session.current()
-    if enrolment.progress.current is not Step.MAIL_VERIFICATION:
+    if enrolment.progress.current is not _waiting_kind(name).waiting_step:
         return _go(step_url(enrolment.progress.current))
-    return render_template("steps/_verification_status.html", enrolment=enrolment)
+    return render_template("steps/_verification_status.html", waiting=name)
 
 
-@bp.post("/messagerie/verification/code")
-def verification_code():
+def _waiting_code(name: str):
     """Check the typed code."""
-    enrolment = enter(Step.MAIL_VERIFICATION)
+    kind = _waiting_kind(name)
+    enrolment = enter(kind.waiting_step)
     form = CodeForm()
     if form.validate_on_submit():
         outcome = services.verify_with_code(get_db(), settings(), enrolment.id,
-                                            form.code.data, now=utcnow(), origin=origin())
+                                            form.code.data, now=utcnow(), origin=origin(),
+                                            kind=kind)
         if outcome is CodeCheck.ACCEPTED:
             return _next(enrolment.id)
         message = ("Ce code ne correspond pas. Vérifiez-le ou demandez un nouveau courriel."
@@ -203,20 +231,57 @@ def verification_code():
                    "Ce code n'est plus valable (trop d'essais ou délai dépassé). "
                    "Demandez un nouveau courriel.")
         form.code.errors = [message]
-    return render_step("steps/verification.html", enrolment, Step.MAIL_VERIFICATION, 422,
-                       form=form, button_form=EmptyForm())
+    return _render_waiting(name, enrolment, form, 422)
 
 
-@bp.post("/messagerie/verification/renvoyer")
-def verification_resend():
+def _waiting_resend(name: str):
     """Send a new verification mail and code."""
-    enrolment = enter(Step.MAIL_VERIFICATION)
+    kind = _waiting_kind(name)
+    enrolment = enter(kind.waiting_step)
     if EmptyForm().validate_on_submit():
         services.resend_verification(get_db(), settings(), compose, enrolment.id,
-                                     now=utcnow(), origin=origin())
-        flash(f"Un nouveau courriel a été envoyé à {enrolment.forward_to}. "
+                                     now=utcnow(), origin=origin(), kind=kind)
+        flash(f"Un nouveau courriel a été envoyé à {enrolment.row[kind.address_column]}. "
               "Le code précédent ne fonctionne plus.", "info")
-    return redirect(url_for("steps.verification"), 303)
+    return redirect(url_for(f"steps.{name}"), 303)
+
+
+def _bound(view, name: str):
+    """`view` for one waiting page, as a named view function."""
+
+    def bound_view():
+        return view(name)
+
+    bound_view.__name__ = f"{view.__name__}_{name}"
+    bound_view.__doc__ = view.__doc__
+    return bound_view
+
+
+for _name, (_kind, _path) in WAITING.items():
+    bp.add_url_rule(_path, _name, _bound(_waiting_page, _name))
+    bp.add_url_rule(f"{_path}/statut", f"{_name}_status", _bound(_waiting_status, _name))
+    bp.add_url_rule(f"{_path}/code", f"{_name}_code", _bound(_waiting_code, _name),
+                    methods=["POST"])
+    bp.add_url_rule(f"{_path}/renvoyer", f"{_name}_resend", _bound(_waiting_resend, _name),
+                    methods=["POST"])
+
+
+@bp.route("/adresse-de-secours", methods=["GET", "POST"])
+def recovery():
+    """Sésame path: a personal address for recovery, verified like a forwarding address."""
+    enrolment = enter(Step.RECOVERY)
+    required = current_app.config["RECOVERY_ADDRESS_REQUIRED"]
+    form = RecoveryForm(institutional_email=enrolment.person.institutional_email,
+                        required=required)
+    if form.validate_on_submit():
+        services.choose_recovery(get_db(), settings(), compose, enrolment.id,
+                                 address=normalize_address(form.address.data or "") or None,
+                                 now=utcnow(), origin=origin())
+        return _next(enrolment.id)
+    if request.method == "GET":
+        form.address.data = enrolment.recovery_address or ""
+    return render_step("steps/recovery.html", enrolment, Step.RECOVERY,
+                       422 if form.errors else 200, form=form, required=required)
 
 
 @bp.post("/messagerie/verification/abandonner")

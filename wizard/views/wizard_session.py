@@ -1,8 +1,8 @@
 """The browser's binding to an enrolment: set when identity is proven, checked each request.
 
 The cookie holds only ids; the enrolment's facts are in the database. A session ends when
-it is idle too long or when the link that opened it stops being valid (revoked by a newer
-one, expired).
+it is idle too long or when the link (or sésame) that opened it stops being valid
+(revoked by a newer one, expired).
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from ..enrolment import Enrolment, load, session_still_valid
 from ..runtime import get_db
 
 
-def bind(enrolment_id: int, token_id: int) -> None:
-    """Start a fresh session for this enrolment (identity just proven)."""
+def bind(enrolment_id: int, method: str, proof_id: int) -> None:
+    """Start a fresh session for this enrolment (identity just proven).
+
+    `proof_id` is the link's token id (method "link") or the person's id ("sesame").
+    """
     session.clear()
     session.permanent = True
     session["enrolment"] = enrolment_id
-    session["token"] = token_id
+    session["method"] = method
+    session["proof"] = proof_id
     session["seen"] = int(time.time())
 
 
@@ -36,15 +40,17 @@ class SessionEnded(Exception):
 def current() -> Enrolment:
     """The session's enrolment, or SessionEnded with the reason."""
     enrolment_id = session.get("enrolment")
-    token_id = session.get("token")
-    if not isinstance(enrolment_id, int) or not isinstance(token_id, int):
+    method = session.get("method")
+    proof_id = session.get("proof")
+    if (not isinstance(enrolment_id, int) or not isinstance(proof_id, int)
+            or method not in ("link", "sesame")):
         raise SessionEnded("none")
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     if time.time() - session.get("seen", 0) > idle:
         session.clear()
         raise SessionEnded("idle")
     db = get_db()
-    if not session_still_valid(db, token_id, utcnow()):
+    if not session_still_valid(db, method, proof_id, utcnow()):
         session.clear()
         raise SessionEnded("link")
     enrolment = load(db, enrolment_id)

@@ -1,0 +1,175 @@
+"""« 1ère connexion »: a fresh link for a pending person, the same answer for everyone."""
+
+import pytest
+from harness import People, Visitor, dump, errors, link_in, mails, main_text, page, rows
+
+from wizard import db
+
+
+@pytest.fixture
+def ask(app):
+    """Ask for a new link from a fresh browser; return the response after the redirect."""
+
+    def ask(identifier):
+        return Visitor(app.test_client()).post("/premiere-connexion",
+                                               {"identifier": identifier})
+
+    return ask
+
+
+def set_status(database, person, status):
+    database.execute("UPDATE people SET status = ? WHERE id = ?", [status, person.id])
+    database.conn.commit()
+
+
+def test_page_asks_for_an_address_or_a_login(client):
+    response = client.get("/premiere-connexion")
+    assert response.status_code == 200
+    label = page(response).find("label", {"for": "identifier"})
+    assert label.get_text(strip=True) == "Adresse électronique universitaire ou identifiant"
+    assert page(response).find("button").get_text(strip=True) == "Recevoir un nouveau lien"
+
+
+def test_empty_identifier_is_refused(client, database):
+    visitor = Visitor(client)
+    before = dump(database)
+    response = visitor.post("/premiere-connexion", {"identifier": "  "})
+    assert response.status_code == 422
+    assert errors(response) == ["Indiquez votre adresse universitaire ou votre identifiant."]
+    assert dump(database) == before
+
+
+def test_too_long_identifier_is_refused(client, database):
+    response = Visitor(client).post("/premiere-connexion", {"identifier": "a" * 300})
+    assert response.status_code == 422
+    assert errors(response) == ["Ce texte est trop long pour une adresse ou un identifiant."]
+
+
+@pytest.mark.parametrize("identifier", ["jdupont", "JDupont ", "jean.dupont@univ-test.fr",
+                                        " Jean.Dupont@UNIV-TEST.fr"])
+def test_pending_person_gets_a_link(staff, ask, database, identifier):
+    person = staff.add()
+    response = ask(identifier)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/premiere-connexion/envoye"
+    (sent,) = mails(database, "activation")
+    assert sent["to_addr"] == "jean.dupont@exemple.org"
+    assert sent["person_id"] == person.id
+
+
+def test_mailed_link_opens_the_wizard(staff, ask, database, client):
+    staff.add()
+    ask("jdupont")
+    secret = link_in(mails(database, "activation")[0]["body_text"], "/activation/")
+    assert client.get(f"/activation/{secret}").status_code == 200
+
+
+def _arrange(staff, database, case):
+    if case == "unknown":
+        return "personne.inconnue@univ-test.fr"
+    if case == "no personal address":
+        staff.add(personal=None)
+        return "jdupont"
+    person = staff.add()
+    if case != "pending":
+        set_status(database, person, case)
+    return "jdupont"
+
+
+CASES = ["unknown", "pending", "active", "locked", "disabled", "no personal address"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_answer_is_the_same_whoever_asks(make_app, case):
+    def answer(case):
+        app = make_app()
+        connection = db.connect(app.config["DATABASE"])
+        try:
+            identifier = _arrange(People(app, connection), connection, case)
+            visitor = Visitor(app.test_client())
+            posted = visitor.post("/premiere-connexion", {"identifier": identifier})
+            shown = visitor.get(posted.headers["Location"])
+            return posted.status_code, posted.headers["Location"], shown.status_code, \
+                main_text(shown)
+        finally:
+            connection.close()
+
+    assert answer(case) == answer("unknown")
+
+
+def test_answer_page_text(ask, client):
+    response = ask("quiconque")
+    shown = client.get(response.headers["Location"])
+    assert page(shown).h1.get_text(strip=True) == "Demande enregistrée"
+
+
+@pytest.mark.parametrize("case", ["unknown", "active", "locked", "disabled",
+                                  "no personal address"])
+def test_only_pending_people_with_a_personal_address_get_mail(staff, ask, database, case):
+    identifier = _arrange(staff, database, case)
+    ask(identifier)
+    assert mails(database) == []
+
+
+def test_second_request_within_the_cooldown_sends_nothing(staff, ask, database):
+    staff.add()
+    ask("jdupont")
+    ask("jean.dupont@univ-test.fr")
+    assert len(mails(database, "activation")) == 1
+    (ignored,) = rows(database, "SELECT detail FROM audit WHERE event = 'link_request_ignored'")
+    assert '"why": "cooldown"' in ignored["detail"]
+
+
+def test_request_right_after_an_invitation_sends_nothing(staff, ask, database):
+    person = staff.add()
+    staff.link(person)
+    ask("jdupont")
+    assert len(mails(database, "activation")) == 1
+
+
+def test_request_within_the_cooldown_after_the_link_expired_sends_a_new_link(staff, ask,
+                                                                            database):
+    person = staff.add()
+    staff.link(person)
+    database.execute("UPDATE tokens SET expires_at = '2000-01-01T00:00:00.000000Z'")
+    database.conn.commit()
+    ask("jdupont")
+    assert len(mails(database, "activation")) == 2
+
+
+def test_request_after_the_cooldown_sends_a_new_link(app, staff, ask, database):
+    app.config["RESEND_COOLDOWN_SECONDS"] = 0
+    staff.add()
+    ask("jdupont")
+    ask("jdupont")
+    assert len(mails(database, "activation")) == 2
+
+
+def test_new_link_revokes_the_old_one(app, staff, ask, database, client):
+    app.config["RESEND_COOLDOWN_SECONDS"] = 0
+    person = staff.add()
+    old = staff.link(person)
+    ask("jdupont")
+    new = link_in(mails(database, "activation")[-1]["body_text"], "/activation/")
+    response = client.get(f"/activation/{old}")
+    assert response.status_code == 410
+    assert page(response).h1.get_text(strip=True) == "Ce lien a été remplacé"
+    assert client.get(f"/activation/{new}").status_code == 200
+
+
+def test_new_link_resumes_the_enrolment(app, staff, ask, database):
+    app.config["RESEND_COOLDOWN_SECONDS"] = 0
+    person = staff.add()
+    visitor = Visitor(app.test_client())
+    visitor.begin(staff.link(person))
+    visitor.through_charter()
+    ask("jdupont")
+    new = link_in(mails(database, "activation")[-1]["body_text"], "/activation/")
+    fresh = Visitor(app.test_client())
+    fresh.begin(new)
+    assert fresh.get("/etapes/").headers["Location"] == "/etapes/annuaire"
+
+
+def test_no_audit_detail_reveals_the_identifier_typed(ask, database):
+    ask("quelquun.dautre@univ-test.fr")
+    assert "quelquun" not in repr(rows(database, "SELECT * FROM audit"))

@@ -1,0 +1,139 @@
+"""The wizard session: it ends when idle too long or when its link stops being valid."""
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from harness import People, Visitor, csrf_of, dump, enrolment_of, main_text, page
+
+from wizard import db
+
+
+def ended(response, reason):
+    assert response.status_code == 303, response.status_code
+    target = urlsplit(response.headers["Location"])
+    return target.path == "/etapes/session-terminee" and \
+        parse_qs(target.query) == {"raison": [reason]}
+
+
+def idle_for(client, seconds):
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - seconds
+
+
+def test_idle_session_ends(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    idle_for(visitor.client, 31 * 60)
+    assert ended(visitor.get("/etapes/annuaire"), "idle")
+
+
+def test_idle_session_page_explains_and_offers_a_new_link(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    idle_for(visitor.client, 31 * 60)
+    response = visitor.get("/etapes/annuaire", follow_redirects=True)
+    assert response.status_code == 403
+    assert page(response).h1.get_text(strip=True) == "Votre session a expiré"
+    assert "30 minutes" in main_text(response)
+    assert page(response).find("a", string="Recevoir un nouveau lien") is not None
+
+
+def test_ended_session_is_forgotten(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    idle_for(visitor.client, 31 * 60)
+    visitor.get("/etapes/annuaire")
+    assert ended(visitor.get("/etapes/annuaire"), "none")
+
+
+def test_session_used_within_the_idle_time_goes_on(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    idle_for(visitor.client, 29 * 60)
+    assert visitor.get("/etapes/annuaire").status_code == 200
+    with visitor.client.session_transaction() as session:
+        assert time.time() - session["seen"] < 60
+
+
+def test_idle_time_is_configurable(make_app, tmp_path):
+    app = make_app(SESSION_IDLE_MINUTES=5)
+    connection = db.connect(app.config["DATABASE"])
+    try:
+        visitor = Visitor(app.test_client())
+        visitor.reach(People(app, connection), "annuaire")
+        idle_for(visitor.client, 6 * 60)
+        response = visitor.get("/etapes/annuaire", follow_redirects=True)
+        assert page(response).h1.get_text(strip=True) == "Votre session a expiré"
+        assert "5 minutes" in main_text(response)
+    finally:
+        connection.close()
+
+
+def test_idle_session_records_nothing(staff, visitor, database):
+    visitor.reach(staff, "annuaire")
+    token_page = visitor.get("/etapes/annuaire")
+    idle_for(visitor.client, 31 * 60)
+    before = dump(database)
+    response = visitor.client.post("/etapes/annuaire", data={
+        "csrf_token": csrf_of(token_page), "listed": "oui"})
+    assert ended(response, "idle")
+    assert dump(database) == before
+
+
+def test_reopening_the_link_after_idling_resumes_where_it_stopped(staff, visitor, database):
+    person = staff.add()
+    secret = staff.link(person)
+    visitor.begin(secret)
+    visitor.through_charter()
+    idle_for(visitor.client, 31 * 60)
+    visitor.get("/etapes/")
+    visitor.begin(secret)
+    assert visitor.get("/etapes/").headers["Location"] == "/etapes/annuaire"
+    assert enrolment_of(database, person)["charter_accepted_at"] is not None
+
+
+def test_a_newer_link_ends_the_session_of_the_older_one(staff, visitor):
+    person = staff.add()
+    visitor.begin(staff.link(person))
+    visitor.through_charter()
+    staff.link(person)
+    assert ended(visitor.get("/etapes/annuaire"), "link")
+
+
+def test_revoked_link_page_explains(staff, visitor):
+    person = staff.add()
+    visitor.begin(staff.link(person))
+    staff.link(person)
+    response = visitor.get("/etapes/charte", follow_redirects=True)
+    assert page(response).h1.get_text(strip=True) == "Votre lien n'est plus valable"
+
+
+def test_newer_link_opens_a_session_that_resumes(staff, visitor, app):
+    person = staff.add()
+    visitor.begin(staff.link(person))
+    visitor.through_charter()
+    newer = Visitor(app.test_client())
+    newer.begin(staff.link(person))
+    assert newer.get("/etapes/").headers["Location"] == "/etapes/annuaire"
+
+
+def test_link_expiring_ends_the_session(staff, visitor, database):
+    person = staff.add()
+    visitor.begin(staff.link(person))
+    database.execute("UPDATE tokens SET expires_at = '2000-01-01T00:00:00.000000Z'")
+    database.conn.commit()
+    assert ended(visitor.get("/etapes/charte"), "link")
+
+
+def test_ended_session_under_htmx_redirects_the_whole_page(staff, visitor):
+    visitor.reach(staff, "verification")
+    idle_for(visitor.client, 31 * 60)
+    response = visitor.get("/etapes/messagerie/verification/statut",
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/etapes/session-terminee?raison=idle"
+
+
+def test_session_cookie_is_protected(staff, visitor):
+    person = staff.add()
+    response = visitor.begin(staff.link(person))
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("sesame_session=")
+    for flag in ("HttpOnly", "SameSite=Lax", "Secure"):
+        assert flag in cookie
