@@ -151,7 +151,7 @@ def deliver_due(db: Database, transport: SmtpTransport, *, sender: str, domain: 
                 if client is None:
                     client = transport.open()
                 client.send_message(build_message(row, sender=sender, domain=domain))
-            except (OSError, smtplib.SMTPException) as error:
+            except Exception as error:  # any failure: rescheduled, never lost nor stuck
                 attempts = row["attempts"] + 1
                 wait = backoff(attempts, base=retry_base, maximum=retry_max)
                 db.execute(
