@@ -26,7 +26,6 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
 
-
 BASE_URL = "https://sesame.univ-test.fr"
 
 TEST_CONFIG = {

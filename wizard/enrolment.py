@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import attempts, audit, mail, people, tokens
+from . import attempts, audit, mail, people, sesames, tokens
 from .attempts import Brakes, Gate
 from .charter import Charter
 from .clock import from_iso, to_iso
@@ -268,7 +268,8 @@ def session_still_valid(db: Database, method: str, proof_id: int, now: datetime)
             return False
         if person.status == "active":
             return True
-        return person.status == "pending" and sesames_live(db, person.id, now)
+        row = next(iter(db.query("SELECT * FROM people WHERE id = ?", [person.id])))
+        return sesames.is_live(row, now)
     token = tokens.get(db, proof_id)
     if token is None:
         return False
@@ -277,14 +278,6 @@ def session_still_valid(db: Database, method: str, proof_id: int, now: datetime)
         person = people.get(db, token.person_id)
         return person is not None and person.status == "pending"
     return state is TokenState.USED
-
-
-def sesames_live(db: Database, person_id: int, now: datetime) -> bool:
-    """Whether the person holds a sésame that has not expired."""
-    row = next(iter(db.query("SELECT sesame_hash, sesame_expires_at FROM people WHERE id = ?",
-                             [person_id])), None)
-    return bool(row and row["sesame_hash"] and row["sesame_expires_at"]
-                and from_iso(row["sesame_expires_at"]) > now)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,9 @@ class ExportError(ValueError):
 
 def normalize_header(text: str) -> str:
     """Fold a header for matching: « Date d'arrivée » → "date d arrivee"."""
-    return " ".join(re.split(r"[^a-z0-9]+", fold(text.replace("\ufeff", "")))).strip()
+    # Punctuation (’, /, -) becomes a space before folding, which would drop non-ASCII marks.
+    spaced = re.sub(r"[^\w]+|_", " ", text.replace("\ufeff", ""))
+    return " ".join(re.split(r"[^a-z0-9]+", fold(spaced))).strip()
 
 
 def field_of_header(text: str) -> str | None:

@@ -144,11 +144,11 @@ def _draw(pdf: _Pdf, letter: Letter, settings: LetterSettings) -> None:
     steps = [
         f"Ouvrez {settings.wizard_url} dans votre navigateur et vérifiez l'adresse affichée.",
         "Saisissez votre identifiant et votre sésame, tels qu'imprimés ci-dessus.",
-        "Acceptez la charte informatique, dites si vous souhaitez figurer dans l'annuaire "
-        "et choisissez ce que devient votre courrier électronique.",
+        "Acceptez la charte informatique et dites si vous souhaitez figurer dans l'annuaire.",
         "Indiquez une adresse électronique personnelle de secours, puis confirmez-la avec le "
         "code qui vous y sera envoyé.",
-        "Choisissez votre mot de passe : votre compte est actif, le sésame ne sert plus.",
+        "Choisissez ce que devient votre courrier électronique, puis votre mot de passe : "
+        "votre compte est alors actif et le sésame ne sert plus.",
     ]
     for number, step in enumerate(steps, start=1):
         pdf.set_x(pdf.l_margin + 2)

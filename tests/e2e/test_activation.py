@@ -60,6 +60,7 @@ def test_happy_path_from_the_mailed_link(page: Page, server, mailbox):
     # No answer to the directory question is an error, not a silent default.
     page.get_by_label("J'ai lu la charte et je m'engage à la respecter").check()
     page.get_by_role("button", name="Suivant").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annuaire")
     page.get_by_role("button", name="Suivant").click()
     expect(page.get_by_role("alert")).to_contain_text("Indiquez si vous souhaitez figurer")
     page.get_by_label("Non, je m'inscris sur liste rouge").check()

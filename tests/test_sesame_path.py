@@ -1,0 +1,137 @@
+"""The sésame path: login + sésame from HR's letter, brakes on failures, recovery address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from harness import code_in, enrolment_of, mails, main_text, page, rows
+
+from wizard import passwords
+from wizard.clock import to_iso
+
+SESAME = "K7PX4MWQ9R"
+
+
+@pytest.fixture
+def lettered(app, staff, database):
+    """A pending person without a personal address, holding a live sésame."""
+    person = staff.add(first="Paul", last="Martin", personal=None)
+    hasher = passwords.hasher(time_cost=1, memory_kib=8, parallelism=1)
+    database.execute(
+        "UPDATE people SET sesame_hash = ?, sesame_expires_at = ? WHERE id = ?",
+        [hasher.hash(SESAME), to_iso(datetime.now(UTC) + timedelta(days=30)), person.id])
+    return person
+
+
+def enter_sesame(visitor, login, sesame):
+    return visitor.post("/sesame", {"login": login, "sesame": sesame})
+
+
+def test_login_and_sesame_open_the_wizard(visitor, lettered, database):
+    response = enter_sesame(visitor, lettered.login, SESAME)
+    assert response.status_code == 303
+    assert enrolment_of(database, lettered)["method"] == "sesame"
+    assert page(visitor.get("/etapes/charte")).h1.get_text() == "Charte informatique"
+
+
+def test_wrong_sesame_and_unknown_login_get_the_same_answer(visitor, lettered, database):
+    wrong = enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
+    unknown = enter_sesame(visitor, "personne", "AAAAAAAAAA")
+    assert wrong.status_code == unknown.status_code == 422
+    assert main_text(wrong) == main_text(unknown)
+    assert "Identifiant ou sésame incorrect" in main_text(wrong)
+    assert rows(database, "SELECT * FROM enrolments") == []
+
+
+def test_five_failures_make_the_login_wait(visitor, lettered, database):
+    for _ in range(5):
+        enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
+    refused = enter_sesame(visitor, lettered.login, SESAME)
+    assert refused.status_code == 422
+    assert rows(database, "SELECT * FROM enrolments") == []
+    # Fifteen minutes later, one more try is allowed.
+    past = to_iso(datetime.now(UTC) - timedelta(minutes=16))
+    database.execute("UPDATE attempts SET at = ?", [past])
+    assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
+
+
+def test_twenty_failures_lock_the_account(app, visitor, lettered, database):
+    app.config["SESAME_WAIT_AFTER"] = 100  # reach the lock without waiting
+    for _ in range(20):
+        enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
+    refused = enter_sesame(visitor, lettered.login, SESAME)
+    unknown = enter_sesame(visitor, "personne", "AAAAAAAAAA")
+    assert main_text(refused) == main_text(unknown)
+    person = rows(database, "SELECT status, locked_at FROM people")[0]
+    assert person["status"] == "locked" and person["locked_at"]
+
+
+def test_sesame_never_stored_or_logged_in_clear(visitor, lettered, database, caplog):
+    enter_sesame(visitor, lettered.login, SESAME)
+    enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
+    for table in ("people", "audit", "attempts", "outbox", "enrolments"):
+        assert SESAME not in str(rows(database, f"SELECT * FROM {table}"))
+    assert SESAME not in caplog.text
+
+
+def test_recovery_address_is_asked_then_verified(visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    visitor.through_charter()
+    response = visitor.through_directory()
+    assert response.headers["Location"].endswith("/etapes/adresse-de-secours")
+    empty = visitor.post("/etapes/adresse-de-secours", {"address": ""})
+    assert empty.status_code == 422
+    assert "Indiquez une adresse personnelle" in main_text(empty)
+
+    sent = visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
+    assert sent.headers["Location"].endswith("/etapes/adresse-de-secours/verification")
+    # The mail step is not reachable before the address is verified.
+    assert visitor.get("/etapes/messagerie").headers["Location"].endswith(
+        "/etapes/adresse-de-secours/verification")
+    (message,) = mails(database, "verification_recovery")
+    verified = visitor.post("/etapes/adresse-de-secours/verification/code",
+                            {"code": code_in(message["body_text"])},
+                            form_url="/etapes/adresse-de-secours/verification")
+    assert verified.headers["Location"].endswith("/etapes/messagerie")
+    assert enrolment_of(database, lettered)["recovery_verified_at"]
+
+
+def test_forwarding_to_the_verified_recovery_address_needs_no_second_check(
+        visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    visitor.through_charter()
+    visitor.through_directory()
+    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
+    (message,) = mails(database, "verification_recovery")
+    visitor.post("/etapes/adresse-de-secours/verification/code",
+                 {"code": code_in(message["body_text"])},
+                 form_url="/etapes/adresse-de-secours/verification")
+    mail_page = page(visitor.get("/etapes/messagerie"))
+    assert mail_page.find("input", {"name": "forward_to"})["value"] == "paul@perso.example"
+    response = visitor.through_mail(forward_to="paul@perso.example")
+    assert response.headers["Location"].endswith("/etapes/mot-de-passe")
+    assert len(mails(database, "verification")) == 0
+
+    assert visitor.choose_password().status_code == 303
+    person = rows(database, "SELECT status, personal_email, sesame_hash FROM people")[0]
+    assert person == {"status": "active", "personal_email": "paul@perso.example",
+                      "sesame_hash": None}
+    (notice,) = mails(database, "activated")
+    assert notice["to_addr"] == "paul@perso.example"
+
+
+def test_progress_lists_the_recovery_step_on_the_sesame_path_only(visitor, lettered):
+    enter_sesame(visitor, lettered.login, SESAME)
+    steps = [li.get_text(" ", strip=True)
+             for li in page(visitor.get("/etapes/charte")).select("nav.progress li")]
+    assert any("Adresse de secours" in s for s in steps)
+    assert len(steps) == 6
+
+
+def test_an_expired_sesame_ends_the_session(visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    database.execute("UPDATE people SET sesame_expires_at = ?",
+                     [to_iso(datetime.now(UTC) - timedelta(seconds=1))])
+    response = visitor.get("/etapes/charte")
+    assert "/etapes/session-terminee" in response.headers["Location"]
