@@ -255,3 +255,18 @@ def failed_rules(response) -> list[str]:
     for hidden in [tag for li in failed for tag in li.select('[aria-hidden="true"]')]:
         hidden.decompose()
     return [" ".join(li.get_text(" ").split()) for li in failed]
+
+
+def handle_link_requests(app) -> int:
+    """Run the mail worker's handling of « 1ère connexion » requests, as its thread would."""
+    from wizard import enrolment
+    from wizard.clock import utcnow
+    from wizard.runtime import compose, settings
+
+    connection = db.connect(app.config["DATABASE"])
+    try:
+        with app.app_context():
+            return enrolment.handle_link_requests(connection, settings(), compose,
+                                                  now=utcnow())
+    finally:
+        connection.close()

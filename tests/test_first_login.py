@@ -1,7 +1,18 @@
 """« 1ère connexion »: a fresh link for a pending person, the same answer for everyone."""
 
 import pytest
-from harness import People, Visitor, dump, errors, link_in, mails, main_text, page, rows
+from harness import (
+    People,
+    Visitor,
+    dump,
+    errors,
+    handle_link_requests,
+    link_in,
+    mails,
+    main_text,
+    page,
+    rows,
+)
 
 from wizard import db
 
@@ -11,8 +22,10 @@ def ask(app):
     """Ask for a new link from a fresh browser; return the response after the redirect."""
 
     def ask(identifier):
-        return Visitor(app.test_client()).post("/premiere-connexion",
-                                               {"identifier": identifier})
+        response = Visitor(app.test_client()).post("/premiere-connexion",
+                                                   {"identifier": identifier})
+        handle_link_requests(app)  # what the mail worker does moments later
+        return response
 
     return ask
 
@@ -173,3 +186,15 @@ def test_new_link_resumes_the_enrolment(app, staff, ask, database):
 def test_no_audit_detail_reveals_the_identifier_typed(ask, database):
     ask("quelquun.dautre@univ-test.fr")
     assert "quelquun" not in repr(rows(database, "SELECT * FROM audit"))
+
+
+def test_the_page_only_records_the_request(app, staff, database):
+    """No link, no mail in the request itself: the worker does it moments later."""
+    staff.add()
+    Visitor(app.test_client()).post("/premiere-connexion", {"identifier": "jdupont"})
+    assert mails(database, "activation") == []
+    assert [r["identifier"] for r in rows(database, "SELECT * FROM link_requests")] == [
+        "jdupont"]
+    assert handle_link_requests(app) == 1
+    assert len(mails(database, "activation")) == 1
+    assert rows(database, "SELECT * FROM link_requests") == []

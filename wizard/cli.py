@@ -156,14 +156,13 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
 @click.option("--loop", is_flag=True, help="Keep delivering until interrupted.")
 @with_appcontext
 def send_mail(loop: bool) -> None:
-    """Deliver the mails waiting in the outbox through SMTP (for cron)."""
+    """Handle « 1ère connexion » requests and deliver the outbox through SMTP (for cron)."""
     from .runtime import deliver_once
 
     app = current_app._get_current_object()
     if app.config["MAIL_BACKEND"] != "smtp":
-        click.echo("WIZARD_MAIL_BACKEND n'est pas « smtp » : les courriels restent dans la "
+        click.echo("WIZARD_MAIL_BACKEND n'est pas « smtp »\u00a0: les courriels restent dans la "
                    "file (visibles dans la visionneuse de démonstration).")
-        return
     while True:
         report = deliver_once(app)
         waiting = next(iter(_db().query(

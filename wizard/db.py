@@ -219,3 +219,19 @@ def m003_sesame_path(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX attempts_key ON attempts(login_key, kind, at)")
+
+
+@migrations()
+def m005_link_requests(db: Database) -> None:
+    """« 1ère connexion » requests, recorded by the page and handled by the mail worker."""
+    db.execute(
+        """
+        CREATE TABLE link_requests (
+            id INTEGER PRIMARY KEY,
+            identifier TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            ip TEXT,
+            user_agent TEXT
+        )
+        """
+    )

@@ -207,6 +207,39 @@ def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
                              reason="first_login")
 
 
+def record_link_request(db: Database, identifier: str, *, now: datetime,
+                        origin: audit.Origin) -> None:
+    """« 1ère connexion », the page's part: write the request down, nothing else.
+
+    The same single insert whatever was typed, so neither the answer nor its timing can
+    tell an existing account from an unknown one. The mail worker handles it
+    (`handle_link_requests`) moments later.
+    """
+    db.execute(
+        "INSERT INTO link_requests (identifier, requested_at, ip, user_agent)"
+        " VALUES (?, ?, ?, ?)",
+        [identifier.strip()[:320], to_iso(now), origin.ip, (origin.user_agent or "")[:300]])
+
+
+def handle_link_requests(db: Database, settings: Settings, compose: mail.Composer, *,
+                         now: datetime, limit: int = 100) -> int:
+    """The worker's part: a fresh link for each request that names a pending person.
+
+    Each request is handled and deleted in one transaction; returns how many were handled.
+    """
+    handled = 0
+    for _ in range(limit):
+        with transaction(db):
+            row = next(iter(db.query("SELECT * FROM link_requests ORDER BY id LIMIT 1")), None)
+            if row is None:
+                break
+            db.execute("DELETE FROM link_requests WHERE id = ?", [row["id"]])
+            origin = audit.Origin(actor="person", ip=row["ip"], user_agent=row["user_agent"])
+            request_new_link(db, settings, compose, row["identifier"], now=now, origin=origin)
+        handled += 1
+    return handled
+
+
 @dataclass(frozen=True)
 class LinkStatus:
     """What a link in a mail leads to: its state and, when known, its person."""

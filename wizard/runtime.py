@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from flask import Flask, current_app, g, render_template, request
 from sqlite_utils import Database
 
-from . import audit, db, mail, passwords
+from . import audit, db, enrolment, mail, passwords
 from .attempts import Brakes
 from .charter import Charter, load
 from .clock import utcnow
@@ -129,29 +129,37 @@ def origin() -> audit.Origin:
 
 def personal_words(person) -> passwords.PersonalWords:
     """Words a password must not be built on: the person's names, login, personal address
-    and (once HR imports it) birth date, and the institution's own words."""
+    and birth date (when HR gave it), and the institution's own words."""
     config = current_app.config
     extra = [word.strip() for word in config["PASSWORD_EXTRA_WORDS"].split(",")]
     extra += [config["INSTITUTION_NAME"], config["MAIL_DOMAIN"].rsplit(".", 1)[0]]
     personal_email = person.personal_email
+    row = get_db().execute("SELECT birth_date FROM people WHERE id = ?",
+                           [person.id]).fetchone()
     return passwords.personal_words(
         person.first_name, person.last_name, person.login,
         normalize_address(personal_email) if personal_email else None,
-        birth_date=getattr(person, "birth_date", None),
+        birth_date=row[0] if row else None,  # ISO, from the HR import; often unknown
         extra=[word for word in extra if word])
 
 
 def deliver_once(app: Flask) -> mail.DeliveryReport:
-    """One delivery pass over the outbox with the configured SMTP relay."""
+    """One pass of the mail worker: handle « 1ère connexion » requests, then deliver.
+
+    Delivery through SMTP only with the smtp backend; with the outbox backend (demo) the
+    mails stay in the outbox for the viewer.
+    """
     config = app.config
-    if config["MAIL_BACKEND"] != "smtp":
-        return mail.DeliveryReport()
-    transport = mail.SmtpTransport(mail.SmtpSettings(
-        host=config["SMTP_HOST"], port=config["SMTP_PORT"], security=config["SMTP_SECURITY"],
-        username=config["SMTP_USERNAME"], password=config["SMTP_PASSWORD"],
-        timeout=config["SMTP_TIMEOUT"]))
     connection = db.connect(config["DATABASE"])
     try:
+        with app.app_context():
+            enrolment.handle_link_requests(connection, settings(), compose, now=utcnow())
+        if config["MAIL_BACKEND"] != "smtp":
+            return mail.DeliveryReport()
+        transport = mail.SmtpTransport(mail.SmtpSettings(
+            host=config["SMTP_HOST"], port=config["SMTP_PORT"],
+            security=config["SMTP_SECURITY"], username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"], timeout=config["SMTP_TIMEOUT"]))
         return mail.deliver_due(
             connection, transport, sender=config["MAIL_FROM"], domain=config["MAIL_DOMAIN"],
             retry_base=config["MAIL_RETRY_BASE_SECONDS"],
@@ -161,11 +169,11 @@ def deliver_once(app: Flask) -> mail.DeliveryReport:
 
 
 def start_delivery_loop(app: Flask) -> None:
-    """Start this process's delivery thread once, when SMTP delivery is configured."""
+    """Start this process's mail worker thread once (unless cron does the work)."""
     if app.extensions.get("sesame.delivery") is not None:
         return
     config = app.config
-    if config["MAIL_BACKEND"] != "smtp" or not config["MAIL_DELIVERY_THREAD"]:
+    if not config["MAIL_DELIVERY_THREAD"]:
         return
     with _START_LOCK:
         if app.extensions.get("sesame.delivery") is None:

@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from .. import enrolment
 from ..clock import utcnow
 from ..forms import FirstLoginForm, SesameForm
-from ..runtime import compose, get_db, origin, sesame_brakes, sesame_checker, settings
+from ..runtime import get_db, origin, sesame_brakes, sesame_checker
 from . import wizard_session
 
 bp = Blueprint("public", __name__)
@@ -31,8 +31,8 @@ def first_login():
     """Ask for a new activation link; the answer never says whether the account exists."""
     form = FirstLoginForm()
     if form.validate_on_submit():
-        enrolment.request_new_link(get_db(), settings(), compose, form.identifier.data,
-                                   now=utcnow(), origin=origin())
+        enrolment.record_link_request(get_db(), form.identifier.data, now=utcnow(),
+                                      origin=origin())
         return redirect(url_for("public.first_login_sent"), 303)
     status = 422 if form.errors else 200
     return render_template("public/first_login.html", form=form), status
