@@ -42,9 +42,15 @@ def isolated_configuration(tmp_path: Path, monkeypatch):
 
 
 @pytest.fixture
-def app(tmp_path: Path, isolated_configuration):
-    """An app on a fresh SQLite file, CSRF on, no delivery thread."""
-    app = create_app({**TEST_CONFIG, "DATABASE": str(tmp_path / "wizard.sqlite3")})
+def app(request, tmp_path: Path, isolated_configuration):
+    """An app on a fresh SQLite file, CSRF on, no delivery thread.
+
+    `@pytest.mark.app_config(KEY=value)` overrides settings for one test.
+    """
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    app = create_app({**TEST_CONFIG, "DATABASE": str(tmp_path / "wizard.sqlite3"),
+                      **overrides})
     yield app
 
 

@@ -12,7 +12,9 @@ from typing import Any
 from flask import Flask
 
 from . import config as settings_module
+from . import hardening
 from .extensions import csrf, limiter
+from .request_guard import RequestGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                         "%(message)s")
     csrf.init_app(app)
     limiter.init_app(app)
+    hardening.register(app)
 
     from . import db as database
+    from .i18n import init_i18n
     from .runtime import init_runtime
 
     db = database.connect(app.config["DATABASE"])
@@ -48,13 +52,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     finally:
         db.close()
     init_runtime(app)
+    init_i18n(app)
 
-    from .views import errors, links, mailviewer, public, steps
+    from .views import branding, errors, language, links, mailviewer, public, steps
 
+    branding.init_branding(app)
+    app.register_blueprint(branding.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(links.bp)
     app.register_blueprint(steps.bp)
     errors.register(app)
+    app.wsgi_app = RequestGuard(app.wsgi_app, app.config)  # type: ignore[method-assign]
     if app.config["MAIL_VIEWER"] or app.config["DEMO"]:
         app.register_blueprint(mailviewer.bp)
 

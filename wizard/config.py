@@ -7,6 +7,7 @@ The README's configuration table is checked against this list by a test.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,37 @@ SETTINGS: list[Setting] = [
             "the request's Host header."),
     Setting("INSTITUTION_NAME", "Université de démonstration", str,
             "Name shown on pages, in mails and on letters."),
-    Setting("HELPDESK_CONTACT", "l'assistance informatique (assistance@univ-demo.fr, "
-            "01 23 45 67 89, du lundi au vendredi de 8 h 30 à 17 h 30)", str,
-            "Whom to contact when stuck, as one French phrase."),
+    Setting("LOGO_FILE", None, str,
+            "The institution's logo (SVG, PNG, JPEG or WebP file), shown in every page's "
+            "header beside the name. Default: the neutral demo logo shipped in "
+            "`static/img/logo.svg`; `none` shows the name alone."),
+    Setting("BRAND_COLOR", "#1f4e8c", str,
+            "Main colour (`#rrggbb`): buttons, links, the current step. Text drawn on it is "
+            "black or white, whichever contrasts more, and links use a darker shade when "
+            "needed to keep a 4.5:1 contrast on white."),
+    Setting("HEADER_COLOR", "", str,
+            "Background of the page header (`#rrggbb`); empty: BRAND_COLOR."),
+    Setting("DEFAULT_LANGUAGE", "fr", str,
+            "Language (`fr` or `en`) of pages when the browser asks for neither, and of mails "
+            "to people who have not yet used the wizard (invitations)."),
+    Setting("HELPDESK_EMAIL", "assistance@univ-demo.fr", str,
+            "The helpdesk's address, shown on every page and in every mail."),
+    Setting("HELPDESK_PHONE", "01 23 45 67 89", str, "The helpdesk's telephone number."),
+    Setting("HELPDESK_ADDRESS", "Bâtiment A, 1 avenue de l'Université, 75000 Paris", str,
+            "Where to find the helpdesk in person; empty to leave it out."),
+    Setting("HELPDESK_HOURS", "du lundi au vendredi, de 8 h 30 à 17 h 30", str,
+            "The helpdesk's opening hours, in French."),
+    Setting("HELPDESK_HOURS_EN", "Monday to Friday, 8:30 am to 5:30 pm", str,
+            "The same hours in English; empty: the French text."),
+    Setting("HELPDESK_URL", "", str,
+            "An assistance web form, if the institution has one (shown with the contacts)."),
+    Setting("NEXT_SERVICES", None, list,
+            "What to use next, listed on the done page by staff category: a list of "
+            "services, each `{\"name\": …, \"url\": …, \"fr\": description, \"en\": "
+            "description, \"categories\": [...]}` (JSON in the environment; `name` may be "
+            "`{\"fr\": …, \"en\": …}`; no `categories`: everyone). Default: ENT, "
+            "messagerie, Moodle for teachers, the HR portal; see "
+            "[What to use next](#what-to-use-next)."),
     Setting("MAIL_DOMAIN", "univ-demo.fr", str,
             "Domain of institutional addresses (prenom.nom@MAIL_DOMAIN)."),
     Setting("LOGIN_RULE", "initial_surname", str,
@@ -116,6 +145,25 @@ SETTINGS: list[Setting] = [
             "Version recorded with each acceptance; change it when the text changes."),
     Setting("DEMO", False, bool,
             "Demo mode (`make run`): turns on the mail viewer."),
+    Setting("RATELIMIT_ENABLED", True, bool, "Rate limits on every page that checks a "
+            "secret or sends mail (Flask-Limiter)."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", str,
+            "Where rate-limit counters live. `memory://` counts per process: with several "
+            "gunicorn workers or hosts, use a shared store such as `redis://host:6379` or "
+            "`memcached://host:11211` (install the matching client)."),
+    Setting("RATELIMIT_SECRET_PER_IP", "20 per minute;200 per hour", str,
+            "Sésame, code and link submissions from one IP address."),
+    Setting("RATELIMIT_SECRET_PER_IDENTIFIER", "10 per minute;50 per hour", str,
+            "Sésame submissions for one typed login, code entries for one enrolment."),
+    Setting("RATELIMIT_MAIL_PER_IP", "10 per minute;100 per hour", str,
+            "Requests that send mail (« 1ère connexion », resends) from one IP address."),
+    Setting("RATELIMIT_MAIL_PER_IDENTIFIER", "3 per minute;20 per hour", str,
+            "Requests that send mail for one typed identifier or one enrolment."),
+    Setting("RATELIMIT_STRENGTH_PER_IP", "120 per minute", str,
+            "Live password-strength checks from one IP address."),
+    Setting("PROXY_FIX_HOPS", 0, int,
+            "Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (usually 1). "
+            "0 trusts no forwarded header (direct exposure)."),
     Setting("SESAME_WAIT_AFTER", 5, int,
             "Failed sésame entries for one login after which it must wait between tries."),
     Setting("SESAME_WAIT_MINUTES", 15, int, "The wait, in minutes, between two tries then."),
@@ -148,6 +196,11 @@ def parse_value(name: str, raw: str) -> Any:
         return int(raw)
     if kind is float:
         return float(raw)
+    if kind is list:
+        value = json.loads(raw)
+        if not isinstance(value, list):
+            raise ValueError(f"WIZARD_{name}: expected a JSON list")
+        return value
     return raw
 
 

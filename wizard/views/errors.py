@@ -1,40 +1,58 @@
-"""Error pages: every failure says what happened and what to do next, in French."""
+"""Error pages: every failure says what happened and what to do next, in the page's language."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Demande incomprise",
-          "Votre navigateur a envoyé une demande que nous ne savons pas lire."),
-    403: ("Accès refusé", "Cette page ne vous est pas accessible."),
-    404: ("Page introuvable",
-          "Cette adresse ne correspond à aucune page. Vérifiez le lien, ou repartez de "
-          "l'accueil."),
-    405: ("Action impossible", "Cette page ne s'utilise pas de cette façon."),
-    413: ("Envoi trop volumineux",
-          "Les informations envoyées dépassent la taille autorisée. Vérifiez ce que vous avez "
-          "saisi et réessayez."),
-    429: ("Trop de tentatives",
-          "Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes, puis "
-          "réessayez."),
-    500: ("Erreur inattendue",
-          "Un problème technique nous empêche de répondre. Ce que vous aviez déjà enregistré "
-          "est conservé ; réessayez dans quelques instants."),
+    400: (_l("Demande incomprise"),
+          _l("Votre navigateur a envoyé une demande que nous ne savons pas lire.")),
+    403: (_l("Accès refusé"), _l("Cette page ne vous est pas accessible.")),
+    404: (_l("Page introuvable"),
+          _l("Cette adresse ne correspond à aucune page. Vérifiez le lien, ou repartez de "
+             "l'accueil.")),
+    405: (_l("Action impossible"), _l("Cette page ne s'utilise pas de cette façon.")),
+    413: (_l("Envoi trop volumineux"),
+          _l("Les informations envoyées dépassent la taille autorisée. Vérifiez ce que vous "
+             "avez saisi et réessayez.")),
+    429: (_l("Trop de tentatives"),
+          _l("Vous avez fait trop de demandes en peu de temps. Patientez quelques minutes, "
+             "puis réessayez.")),
+    500: (_l("Erreur inattendue"),
+          _l("Un problème technique nous empêche de répondre. Ce que vous aviez déjà "
+             "enregistré est conservé\u00a0; réessayez dans quelques instants.")),
 }
 
 
 def render_error(code: int, title: str | None = None, message: str | None = None):
-    """A full French error page with a way forward."""
+    """An error page with a way forward; a fragment when htmx asked for a fragment."""
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title or default_title,
+    fragment = (request.headers.get("HX-Request") == "true"
+                and request.headers.get("HX-Boosted") != "true")
+    template = "errors/_fragment.html" if fragment else "errors/error.html"
+    return render_template(template, code=code, title=title or default_title,
                            message=message or default_message), code
+
+
+def _wait_message(error: HTTPException) -> str | None:
+    """« Réessayez dans N minutes » from the limit that was hit, when it is known."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    if limit is None:
+        return None
+    minutes = max(1, round(limit.get_expiry() / 60))
+    return ngettext("Vous avez fait trop de demandes en peu de temps. Par sécurité, "
+                    "patientez %(num)d\u00a0minute avant de réessayer.",
+                    "Vous avez fait trop de demandes en peu de temps. Par sécurité, "
+                    "patientez %(num)d\u00a0minutes avant de réessayer.", minutes)
 
 
 def register(app: Flask) -> None:
@@ -45,14 +63,16 @@ def register(app: Flask) -> None:
         # Usually a page left open past a restart or a session that ended: not an attack
         # worth a bare 400. The person goes back and submits again.
         return render_error(
-            400, "Formulaire expiré",
-            "Ce formulaire n'est plus valable (page restée ouverte longtemps ou session "
-            "terminée). Revenez à la page précédente, rechargez-la et recommencez.")
+            400, _("Formulaire expiré"),
+            _("Ce formulaire n'est plus valable (page restée ouverte longtemps ou session "
+              "terminée). Revenez à la page précédente, rechargez-la et recommencez."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            return render_error(429, message=_wait_message(error))
         return render_error(error.code)
 
     @app.errorhandler(Exception)

@@ -10,8 +10,9 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from .. import enrolment
 from ..clock import utcnow
+from ..extensions import configured, limiter
 from ..forms import EmptyForm
-from ..runtime import get_db, origin, settings
+from ..runtime import get_db, origin
 from ..tokens import Purpose, TokenState
 from . import wizard_session
 
@@ -33,10 +34,11 @@ def activation(token: str):
         return _invalid(status.state, "links/invalid.html")
     assert status.token is not None
     return render_template("links/activation.html", person=status.person, form=EmptyForm(),
-                           expires=settings().say(status.token.expires_at))
+                           expires=status.token.expires_at)
 
 
 @bp.post("/activation/<token>")
+@limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))
 def begin(token: str):
     """Prove identity with the link, start or resume the enrolment, go to its step."""
     form = EmptyForm()
@@ -63,6 +65,7 @@ def verification(token: str):
 
 
 @bp.post("/verification/<token>")
+@limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))
 def verify(token: str):
     """Confirm the address from any browser; the waiting page moves on by itself."""
     form = EmptyForm()

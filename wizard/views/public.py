@@ -6,7 +6,9 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from .. import enrolment
 from ..clock import utcnow
+from ..extensions import by_typed_identifier, by_typed_login, configured, limiter
 from ..forms import FirstLoginForm, SesameForm
+from ..i18n import current_language
 from ..runtime import get_db, origin, sesame_brakes, sesame_checker
 from . import wizard_session
 
@@ -27,12 +29,15 @@ def healthz():
 
 
 @bp.route("/premiere-connexion", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_MAIL_PER_IP"), methods=["POST"])
+@limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"), key_func=by_typed_identifier,
+               methods=["POST"])
 def first_login():
     """Ask for a new activation link; the answer never says whether the account exists."""
     form = FirstLoginForm()
     if form.validate_on_submit():
         enrolment.record_link_request(get_db(), form.identifier.data, now=utcnow(),
-                                      origin=origin())
+                                      origin=origin(), language=current_language())
         return redirect(url_for("public.first_login_sent"), 303)
     status = 422 if form.errors else 200
     return render_template("public/first_login.html", form=form), status
@@ -45,6 +50,9 @@ def first_login_sent():
 
 
 @bp.route("/sesame", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SECRET_PER_IP"), methods=["POST"])
+@limiter.limit(configured("RATELIMIT_SECRET_PER_IDENTIFIER"), key_func=by_typed_login,
+               methods=["POST"])
 def sesame():
     """Begin with the login and sésame from HR's letter.
 

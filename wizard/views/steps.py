@@ -19,12 +19,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from .. import enrolment as services
 from .. import passwords
+from ..branding import services_for
 from ..clock import utcnow
 from ..directory import SqliteDirectory
 from ..enrolment import Enrolment, StepRefused
+from ..extensions import by_enrolment, configured, limiter
 from ..forms import (
     CharterForm,
     CodeForm,
@@ -34,6 +37,7 @@ from ..forms import (
     PasswordForm,
     RecoveryForm,
 )
+from ..i18n import current_language
 from ..identity import normalize_address
 from ..runtime import (
     charter,
@@ -163,6 +167,8 @@ def directory():
 
 
 @bp.route("/messagerie", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"), key_func=by_enrolment,
+               methods=["POST"])
 def mail():
     """The institutional address, and optional forwarding (with a copy kept by default)."""
     enrolment = enter(Step.MAIL)
@@ -226,10 +232,10 @@ def _waiting_code(name: str):
                                             kind=kind)
         if outcome is CodeCheck.ACCEPTED:
             return _next(enrolment.id)
-        message = ("Ce code ne correspond pas. Vérifiez-le ou demandez un nouveau courriel."
+        message = (_("Ce code ne correspond pas. Vérifiez-le ou demandez un nouveau courriel.")
                    if outcome is CodeCheck.WRONG else
-                   "Ce code n'est plus valable (trop d'essais ou délai dépassé). "
-                   "Demandez un nouveau courriel.")
+                   _("Ce code n'est plus valable (trop d'essais ou délai dépassé). "
+                     "Demandez un nouveau courriel."))
         form.code.errors = [message]
     return _render_waiting(name, enrolment, form, 422)
 
@@ -241,8 +247,8 @@ def _waiting_resend(name: str):
     if EmptyForm().validate_on_submit():
         services.resend_verification(get_db(), settings(), compose, enrolment.id,
                                      now=utcnow(), origin=origin(), kind=kind)
-        flash(f"Un nouveau courriel a été envoyé à {enrolment.row[kind.address_column]}. "
-              "Le code précédent ne fonctionne plus.", "info")
+        flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
+                "fonctionne plus.", address=enrolment.row[kind.address_column]), "info")
     return redirect(url_for(f"steps.{name}"), 303)
 
 
@@ -257,16 +263,30 @@ def _bound(view, name: str):
     return bound_view
 
 
+def _secret_limits(view):
+    view = limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))(view)
+    return limiter.limit(configured("RATELIMIT_SECRET_PER_IDENTIFIER"),
+                         key_func=by_enrolment)(view)
+
+
+def _mail_limits(view, methods: list[str] | None = None):
+    view = limiter.limit(configured("RATELIMIT_MAIL_PER_IP"), methods=methods)(view)
+    return limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"), key_func=by_enrolment,
+                         methods=methods)(view)
+
+
 for _name, (_kind, _path) in WAITING.items():
     bp.add_url_rule(_path, _name, _bound(_waiting_page, _name))
     bp.add_url_rule(f"{_path}/statut", f"{_name}_status", _bound(_waiting_status, _name))
-    bp.add_url_rule(f"{_path}/code", f"{_name}_code", _bound(_waiting_code, _name),
-                    methods=["POST"])
-    bp.add_url_rule(f"{_path}/renvoyer", f"{_name}_resend", _bound(_waiting_resend, _name),
-                    methods=["POST"])
+    bp.add_url_rule(f"{_path}/code", f"{_name}_code",
+                    _secret_limits(_bound(_waiting_code, _name)), methods=["POST"])
+    bp.add_url_rule(f"{_path}/renvoyer", f"{_name}_resend",
+                    _mail_limits(_bound(_waiting_resend, _name)), methods=["POST"])
 
 
 @bp.route("/adresse-de-secours", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"), key_func=by_enrolment,
+               methods=["POST"])
 def recovery():
     """Sésame path: a personal address for recovery, verified like a forwarding address."""
     enrolment = enter(Step.RECOVERY)
@@ -291,8 +311,8 @@ def verification_give_up():
     if EmptyForm().validate_on_submit():
         services.choose_mail(get_db(), settings(), compose, enrolment.id, forward_to=None,
                              keep_copy=True, now=utcnow(), origin=origin())
-        flash("La redirection est abandonnée : vos messages resteront dans votre boîte "
-              "universitaire.", "info")
+        flash(_("La redirection est abandonnée\u00a0: vos messages resteront dans votre "
+                "boîte universitaire."), "info")
         return _next(enrolment.id)
     return redirect(url_for("steps.verification"), 303)
 
@@ -300,7 +320,8 @@ def verification_give_up():
 def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
     return passwords.evaluate(form.password.data or "", form.confirmation.data or "",
                               policy=password_policy(),
-                              user_inputs=personal_words(enrolment.person))
+                              user_inputs=personal_words(enrolment.person),
+                              language=current_language())
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
@@ -318,7 +339,7 @@ def password():
                               enrolment.id, hashed, now=utcnow(), origin=origin())
             return redirect(url_for("steps.done"), 303)
         form.password.errors = list(form.password.errors) + [
-            "Ce mot de passe ne respecte pas toutes les règles ci-dessous."]
+            _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]
     elif request.method == "POST":
         verdict = _verdict(enrolment, form)
     return render_step("steps/password.html", enrolment, Step.PASSWORD,
@@ -327,6 +348,7 @@ def password():
 
 
 @bp.post("/mot-de-passe/force")
+@limiter.limit(configured("RATELIMIT_STRENGTH_PER_IP"))
 def password_strength():
     """Fragment: the meter, zxcvbn's advice and the rules' checklist, while typing."""
     enrolment = enter(Step.PASSWORD)
@@ -340,5 +362,8 @@ def password_strength():
 def done():
     """The account is active: login, address, choices, what to do next."""
     enrolment = enter(Step.DONE)
-    return render_step("steps/done.html", enrolment, Step.DONE,
-                       helpdesk=current_app.config["HELPDESK_CONTACT"])
+    category = get_db().execute("SELECT category FROM people WHERE id = ?",
+                                [enrolment.person.id]).fetchone()
+    next_services = services_for(current_app.config["NEXT_SERVICES"],
+                                 category[0] if category else None, current_language())
+    return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services)

@@ -1,0 +1,92 @@
+"""Rate limits on every page that checks a secret or sends mail: a French 429 with a wait."""
+
+from __future__ import annotations
+
+import pytest
+from harness import Visitor, main_text, page
+
+LIMITS = {
+    "RATELIMIT_SECRET_PER_IP": "4 per minute",
+    "RATELIMIT_SECRET_PER_IDENTIFIER": "3 per minute",
+    "RATELIMIT_MAIL_PER_IP": "4 per minute",
+    "RATELIMIT_MAIL_PER_IDENTIFIER": "2 per minute",
+    "RATELIMIT_STRENGTH_PER_IP": "3 per minute",
+}
+
+
+def from_ip(app, ip):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    return Visitor(client)
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_first_login_is_limited_per_identifier_across_addresses(app):
+    answers = [from_ip(app, f"10.0.0.{n}").post("/premiere-connexion",
+                                                 {"identifier": "jdupont"}).status_code
+               for n in range(3)]
+    assert answers == [303, 303, 429]
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_first_login_is_limited_per_address(app):
+    visitor = from_ip(app, "10.0.0.9")
+    answers = [visitor.post("/premiere-connexion", {"identifier": f"x{n}"}).status_code
+               for n in range(5)]
+    assert answers == [303, 303, 303, 303, 429]
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_the_limited_page_is_french_and_says_when_to_retry(app):
+    visitor = from_ip(app, "10.0.0.1")
+    for _ in range(2):
+        visitor.post("/premiere-connexion", {"identifier": "jdupont"})
+    limited = visitor.post("/premiere-connexion", {"identifier": "jdupont"})
+    assert limited.status_code == 429
+    assert page(limited).h1.get_text() == "Trop de tentatives"
+    assert "patientez 1 minute avant de réessayer" in main_text(limited)
+    assert limited.headers["Retry-After"]
+
+
+@pytest.mark.app_config(**LIMITS)
+@pytest.mark.parametrize("login", ["jdupont", "personne"])
+def test_sesame_is_limited_per_typed_login_whether_it_exists_or_not(app, staff, login):
+    staff.add(personal=None)
+    answers = [from_ip(app, f"10.0.1.{n}").post(
+        "/sesame", {"login": login, "sesame": "AAAAAAAAAA"}).status_code for n in range(4)]
+    assert answers == [422, 422, 422, 429]
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_limited_sesame_does_not_check_anything(app, staff, database):
+    staff.add(personal=None)
+    visitor = from_ip(app, "10.0.2.1")
+    for _ in range(3):
+        visitor.post("/sesame", {"login": "jdupont", "sesame": "AAAAAAAAAA"})
+    failures = database.execute("SELECT count(*) FROM attempts").fetchone()[0]
+    assert visitor.post("/sesame", {"login": "jdupont", "sesame": "A"}).status_code == 429
+    assert database.execute("SELECT count(*) FROM attempts").fetchone()[0] == failures
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_strength_fragment_is_limited_with_a_fragment_answer(app, staff, visitor):
+    visitor.reach(staff, "mot-de-passe")
+    token = page(visitor.get("/etapes/mot-de-passe")).find(
+        "input", {"name": "csrf_token"})["value"]
+    headers = {"HX-Request": "true"}
+    answers = [visitor.client.post("/etapes/mot-de-passe/force", headers=headers,
+                                   data={"csrf_token": token, "password": "x"})
+               for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    limited = page(answers[-1])
+    assert limited.find("html") is None  # a fragment, not a whole page
+    assert "Trop de tentatives" in limited.get_text()
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_verification_code_is_limited_per_enrolment(app, staff, visitor):
+    visitor.reach(staff, "verification")
+    answers = [visitor.post("/etapes/messagerie/verification/code", {"code": "000000"},
+                            form_url="/etapes/messagerie/verification").status_code
+               for _ in range(4)]
+    assert answers[-1] == 429
