@@ -137,3 +137,26 @@ def test_session_cookie_is_protected(staff, visitor):
     assert cookie.startswith("sesame_session=")
     for flag in ("HttpOnly", "SameSite=Lax", "Secure"):
         assert flag in cookie
+
+
+def test_completion_clears_the_wizard_session(staff, visitor, client):
+    visitor.reach(staff, "termine")
+    with client.session_transaction() as stored:
+        assert set(stored) <= {"done", "seen", "csrf_token", "_permanent"}
+        assert "enrolment" not in stored and "proof" not in stored
+    assert visitor.get("/etapes/termine").status_code == 200
+    assert visitor.get("/etapes/charte").headers["Location"].endswith("/etapes/termine")
+
+
+def test_a_second_tab_ends_on_the_done_page_with_a_finished_session(staff, visitor, client):
+    visitor.reach(staff, "mot-de-passe")
+    with client.session_transaction() as stored:
+        stale = dict(stored)
+    assert visitor.choose_password().status_code == 303
+    with client.session_transaction() as stored:  # the other tab still holds the old cookie
+        stored.clear()
+        stored.update(stale)
+    response = visitor.get("/etapes/mot-de-passe")
+    assert response.headers["Location"].endswith("/etapes/termine")
+    with client.session_transaction() as stored:
+        assert "proof" not in stored and stored.get("done")

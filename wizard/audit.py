@@ -33,3 +33,12 @@ def record(db: Database, event: str, *, now: datetime, origin: Origin,
          (origin.user_agent or "")[:300] or None,
          json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None],
     )
+
+
+def events(db: Database, person_id: int, limit: int | None = None) -> list[dict]:
+    """A person's audit trail, oldest first (the newest `limit` events if given)."""
+    rows = list(db.query(
+        "SELECT at, actor, event, ip, user_agent, detail FROM audit WHERE person_id = ?"
+        " ORDER BY id DESC" + (" LIMIT ?" if limit else ""),
+        [person_id, limit] if limit else [person_id]))
+    return list(reversed(rows))

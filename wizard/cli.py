@@ -13,8 +13,9 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import audit, create_app, db, enrolment, helpdesk, hr_import, letters, people, reports
+from . import audit, create_app, db, enrolment, helpdesk, hr_import, people, reports
 from . import sesames as sesame_codes
+from .branding import french_contact_phrase
 from .clock import from_iso, utcnow
 from .identity import is_plausible_address
 from .lifetimes import french_date
@@ -32,7 +33,8 @@ def main() -> None:
 def register_commands(app) -> None:
     """Add the operators' commands to `flask --app wizard` (and so to `wizard`)."""
     for command in (init_db, add_person_command, demo, invite, send_mail, import_staff,
-                    sesame, status, resend, unlock, disable_departed, report):
+                    sesame, status, audit_command, resend, unlock, disable_departed,
+                    report):
         app.cli.add_command(command)
 
 
@@ -368,6 +370,9 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
     Each gets a new code (replacing any earlier one), valid WIZARD_SESAME_VALID_DAYS days,
     printed in the PDF and nowhere else: print the letters, then delete the file.
     """
+    # Imported here: fpdf2 (and fontTools) cost every server process about 20 MB and 0.2 s
+    # at start-up, and only this command writes PDFs.
+    from . import letters
     from .runtime import password_hasher, settings
 
     if bool(logins) == everyone:
@@ -407,7 +412,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
             bar.update(1)
     letter_settings = letters.LetterSettings(
         institution=config["INSTITUTION_NAME"], wizard_url=settings().url("/sesame"),
-        helpdesk=config["HELPDESK_CONTACT"], signature=config["LETTER_SIGNATURE"],
+        helpdesk=french_contact_phrase(config), signature=config["LETTER_SIGNATURE"],
         date_line=f"Le {french_date(_today())}")
 
     def letter_of(row: dict, issued: sesame_codes.IssuedSesame) -> letters.Letter:
@@ -585,6 +590,31 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
 
 
 # resend, unlock --------------------------------------------------------------------------
+
+
+@click.command("audit")
+@click.argument("who")
+@click.option("--limit", type=int, default=None, help="Only the newest N events.")
+@with_appcontext
+def audit_command(who: str, limit: int | None) -> None:
+    """The security events of someone, by LOGIN, address or matricule: time, event, IP,
+    browser. Never a secret."""
+    database = _db()
+    found = helpdesk.find(database, who)
+    if not found:
+        _fail(f"personne ne correspond à «{NBSP}{who}{NBSP}» (identifiant, adresse ou "
+              "matricule).")
+    for person in found:
+        click.echo(f"{person['first_name']} {person['last_name']} ({person['login']})")
+        trail = audit.events(database, person["id"], limit)
+        if not trail:
+            click.echo("  aucun événement")
+        for event in trail:
+            detail = f" {event['detail']}" if event["detail"] else ""
+            where = f" depuis {event['ip']}" if event["ip"] else ""
+            browser = f" [{event['user_agent']}]" if event["user_agent"] else ""
+            click.echo(f"  {_moment(event['at'])}  {event['actor']:<8} {event['event']}"
+                       f"{detail}{where}{browser}")
 
 
 @click.command("resend")

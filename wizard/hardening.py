@@ -6,8 +6,34 @@ script and stylesheet is a file served by the wizard itself.
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Links in mails carry their secret in the path; access logs must not keep it.
+_SECRET_PATH = re.compile(r"/(activation|verification)/[^\s/?\"']+")
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces link tokens in log lines (request lines of access logs) with « … »."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the secret; never drop the record."""
+        message = record.getMessage()
+        redacted = _SECRET_PATH.sub(r"/\1/…", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def redact_access_logs() -> None:
+    """Install the filter on the loggers that print request lines."""
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -24,7 +50,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def register(app: Flask) -> None:
-    """Install the headers and, when configured, the proxy fix."""
+    """Install the headers, the log redaction and, when configured, the proxy fix."""
+    redact_access_logs()
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         # Trust X-Forwarded-For/-Proto from exactly `hops` proxies: the audit log and the

@@ -337,6 +337,8 @@ def password():
             hashed = passwords.hash_password(password_hasher(), form.password.data)
             services.complete(get_db(), settings(), compose, SqliteDirectory(get_db()),
                               enrolment.id, hashed, now=utcnow(), origin=origin())
+            # The wizard session ends here; what remains can only show the done page.
+            wizard_session.finish(enrolment.id)
             return redirect(url_for("steps.done"), 303)
         form.password.errors = list(form.password.errors) + [
             _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]

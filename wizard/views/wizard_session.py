@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, session
+from flask import current_app, request, session
 
+from .. import people
 from ..clock import utcnow
+from ..db import transaction
 from ..enrolment import Enrolment, load, session_still_valid
+from ..i18n import current_language
 from ..runtime import get_db
 
 
@@ -27,6 +30,34 @@ def bind(enrolment_id: int, method: str, proof_id: int) -> None:
     session["method"] = method
     session["proof"] = proof_id
     session["seen"] = int(time.time())
+    enrolment = load(get_db(), enrolment_id)
+    if enrolment is not None:
+        remember_language(enrolment.person)
+
+
+def remember_language(person: people.Person) -> None:
+    """The person's mails follow the language they use the wizard in (recorded on POSTs
+    only: a GET changes nothing)."""
+    language = current_language()
+    if person.language != language:
+        db = get_db()
+        with transaction(db):
+            people.remember_language(db, person.id, language)
+
+
+def finish(enrolment_id: int) -> None:
+    """After completion: a fresh session that can only show the done page.
+
+    The CSRF token is kept, so a double click's second POST still lands on the done page
+    rather than on « formulaire expiré ».
+    """
+    csrf_token = session.get("csrf_token")
+    session.clear()
+    if csrf_token:
+        session["csrf_token"] = csrf_token
+    session.permanent = True
+    session["done"] = enrolment_id
+    session["seen"] = int(time.time())
 
 
 class SessionEnded(Exception):
@@ -39,13 +70,21 @@ class SessionEnded(Exception):
 
 def current() -> Enrolment:
     """The session's enrolment, or SessionEnded with the reason."""
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    if isinstance(session.get("done"), int):
+        # A completed enrolment: nothing left to do but read the done page.
+        enrolment = load(get_db(), session["done"])
+        if enrolment is None or time.time() - session.get("seen", 0) > idle or \
+                enrolment.row["completed_at"] is None:
+            session.clear()
+            raise SessionEnded("none")
+        return enrolment
     enrolment_id = session.get("enrolment")
     method = session.get("method")
     proof_id = session.get("proof")
     if (not isinstance(enrolment_id, int) or not isinstance(proof_id, int)
             or method not in ("link", "sesame")):
         raise SessionEnded("none")
-    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     if time.time() - session.get("seen", 0) > idle:
         session.clear()
         raise SessionEnded("idle")
@@ -57,5 +96,10 @@ def current() -> Enrolment:
     if enrolment is None:
         session.clear()
         raise SessionEnded("none")
+    if enrolment.row["completed_at"] is not None:
+        finish(enrolment.id)  # completed in another tab: this one ends too
+        return enrolment
     session["seen"] = int(time.time())
+    if request.method == "POST":
+        remember_language(enrolment.person)
     return enrolment
