@@ -75,3 +75,11 @@ def test_form_expired_page_offers_a_way_forward(client):
     response = client.post("/premiere-connexion", data={"identifier": "jdupont"})
     links = {a.get_text(strip=True): a["href"] for a in page(response).find("main")("a")}
     assert links["Recevoir un nouveau lien d'activation"] == "/premiere-connexion"
+
+
+def test_expired_form_page_offers_the_same_form_again(staff, visitor, client):
+    visitor.reach(staff, "annuaire")
+    response = client.post("/etapes/annuaire", data={"listed": "oui"})
+    assert response.status_code == 400
+    links = [a["href"] for a in page(response).select("main a")]
+    assert "/etapes/annuaire" in links

@@ -80,3 +80,25 @@ def test_audit_command_for_nobody_fails_clearly(app):
     result = app.test_cli_runner().invoke(args=["audit", "personne"])
     assert result.exit_code != 0
     assert "personne ne correspond" in result.output
+
+
+def test_no_secret_in_the_audit_log_or_the_logs(app, staff, visitor, database, caplog):
+    caplog.set_level(logging.DEBUG)
+    person = staff.add()
+    secret = staff.link(person)
+    visitor.begin(secret)
+    visitor.through_charter()
+    visitor.through_directory()
+    visitor.through_mail(forward_to="jean.autre@ailleurs.net")
+    from harness import code_in, mails
+    code = code_in(mails(database, "verification")[0]["body_text"])
+    visitor.post("/etapes/messagerie/verification/code", {"code": "000000" if code != "000000"
+                                                          else "111111"},
+                 form_url="/etapes/messagerie/verification")
+    visitor.post("/etapes/messagerie/verification/code", {"code": code},
+                 form_url="/etapes/messagerie/verification")
+    visitor.choose_password("Cheval agrafe pile 42 lune")
+    audit_rows = str(list(database.query("SELECT * FROM audit")))
+    for value in (secret, code, "Cheval agrafe pile 42 lune"):
+        assert value not in audit_rows
+        assert value not in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -62,6 +62,10 @@ def register(app: Flask) -> None:
     def csrf_error(_error: CSRFError):
         # Usually a page left open past a restart or a session that ended: not an attack
         # worth a bare 400. The person goes back and submits again.
+        rule = request.url_rule
+        if rule is not None and "GET" in (rule.methods or ()):
+            # The same page, with a fresh form: the way to continue.
+            g.retry_url = request.path
         return render_error(
             400, _("Formulaire expiré"),
             _("Ce formulaire n'est plus valable (page restée ouverte longtemps ou session "
