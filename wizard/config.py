@@ -170,6 +170,12 @@ SETTINGS: list[Setting] = [
     Setting("SESAME_LOCK_AFTER", 20, int,
             "Failed sésame entries after which the account is locked until the helpdesk "
             "unlocks it (`wizard unlock`)."),
+    Setting("ASK_BIRTH_DATE", False, bool,
+            "After the link or the sésame, also ask the date of birth HR recorded (as some "
+            "universities do)."),
+    Setting("BIRTH_DATE_MAX_TRIES", 5, int,
+            "Wrong dates of birth after which the account is locked until the helpdesk "
+            "unlocks it."),
     Setting("RECOVERY_ADDRESS_REQUIRED", True, bool,
             "On the sésame path, a verified recovery address is required (otherwise the "
             "person may continue without one)."),

@@ -235,3 +235,19 @@ def m005_link_requests(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m006_remembered_language(db: Database) -> None:
+    """The language a person last used the wizard in (their mails follow it), and the one
+    a « 1ère connexion » request was made in."""
+    db.execute("ALTER TABLE people ADD COLUMN language TEXT")
+    db.execute("ALTER TABLE link_requests ADD COLUMN language TEXT")
+
+
+@migrations()
+def m007_birth_date_check(db: Database) -> None:
+    """The optional date-of-birth check after identity is proven."""
+    db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_required INTEGER NOT NULL"
+               " DEFAULT 0")
+    db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_checked_at TEXT")

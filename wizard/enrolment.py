@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -136,10 +137,11 @@ def _touch(db: Database, enrolment_id: int, now: datetime, **columns: object) ->
 
 def send_activation_link(db: Database, settings: Settings, compose: mail.Composer,
                          person: Person, *, now: datetime, origin: audit.Origin,
-                         reason: str) -> tokens.Issued:
+                         reason: str, language: str | None = None) -> tokens.Issued:
     """Issue a new activation link (revoking the earlier ones) and queue its mail.
 
-    Call inside a transaction. The caller checks that the person may receive one.
+    Call inside a transaction. The caller checks that the person may receive one. The mail
+    is in the person's remembered language, else in `language` (the requester's).
     """
     assert person.personal_email, "an activation link needs a personal address"
     expires_at = link_expiry(now, days=settings.link_valid_days, timezone=settings.timezone)
@@ -148,7 +150,8 @@ def send_activation_link(db: Database, settings: Settings, compose: mail.Compose
     rendered = compose("activation", {
         "person": person,
         "link": settings.url(f"/activation/{issued.secret}"),
-        "expires": settings.say(expires_at),
+        "expires": expires_at,  # said in the mail's language by the template
+        "language": language,
     })
     mail.queue(db, kind="activation", to=person.personal_email, rendered=rendered, now=now,
                person_id=person.id)
@@ -176,7 +179,8 @@ def invite(db: Database, settings: Settings, compose: mail.Composer, login: str,
 
 
 def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
-                     identifier: str, *, now: datetime, origin: audit.Origin) -> None:
+                     identifier: str, *, now: datetime, origin: audit.Origin,
+                     language: str | None = None) -> None:
     """« 1ère connexion »: send a fresh link if the identifier is a pending person's.
 
     Returns nothing whatever happened, so the caller cannot reveal whether the account
@@ -204,11 +208,11 @@ def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
                              person_id=person.id, why="cooldown")
                 return
         send_activation_link(db, settings, compose, person, now=now, origin=origin,
-                             reason="first_login")
+                             reason="first_login", language=language)
 
 
 def record_link_request(db: Database, identifier: str, *, now: datetime,
-                        origin: audit.Origin) -> None:
+                        origin: audit.Origin, language: str | None = None) -> None:
     """« 1ère connexion », the page's part: write the request down, nothing else.
 
     The same single insert whatever was typed, so neither the answer nor its timing can
@@ -216,9 +220,10 @@ def record_link_request(db: Database, identifier: str, *, now: datetime,
     (`handle_link_requests`) moments later.
     """
     db.execute(
-        "INSERT INTO link_requests (identifier, requested_at, ip, user_agent)"
-        " VALUES (?, ?, ?, ?)",
-        [identifier.strip()[:320], to_iso(now), origin.ip, (origin.user_agent or "")[:300]])
+        "INSERT INTO link_requests (identifier, requested_at, ip, user_agent, language)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [identifier.strip()[:320], to_iso(now), origin.ip, (origin.user_agent or "")[:300],
+         language])
 
 
 def handle_link_requests(db: Database, settings: Settings, compose: mail.Composer, *,
@@ -235,7 +240,8 @@ def handle_link_requests(db: Database, settings: Settings, compose: mail.Compose
                 break
             db.execute("DELETE FROM link_requests WHERE id = ?", [row["id"]])
             origin = audit.Origin(actor="person", ip=row["ip"], user_agent=row["user_agent"])
-            request_new_link(db, settings, compose, row["identifier"], now=now, origin=origin)
+            request_new_link(db, settings, compose, row["identifier"], now=now, origin=origin,
+                             language=row.get("language"))
         handled += 1
     return handled
 
@@ -261,8 +267,8 @@ def inspect_link(db: Database, secret: str, now: datetime) -> LinkStatus:
     return LinkStatus(state, person, token)
 
 
-def begin_with_link(db: Database, secret: str, *, now: datetime,
-                    origin: audit.Origin) -> tuple[LinkStatus, int | None]:
+def begin_with_link(db: Database, secret: str, *, now: datetime, origin: audit.Origin,
+                    ask_birth_date: bool = False) -> tuple[LinkStatus, int | None]:
     """The link's POST: prove identity, start or resume the enrolment; return its id."""
     with transaction(db):
         status = inspect_link(db, secret, now)
@@ -271,20 +277,28 @@ def begin_with_link(db: Database, secret: str, *, now: datetime,
                          person_id=status.person.id if status.person else None,
                          method="link", why=str(status.state))
             return status, None
-        enrolment_id = _ensure_enrolment(db, status.person.id, now, "link")
+        enrolment_id = _ensure_enrolment(db, status.person.id, now, "link", ask_birth_date)
         audit.record(db, "identity_proven", now=now, origin=origin,
                      person_id=status.person.id, method="link")
         return status, enrolment_id
 
 
-def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str) -> int:
+def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str,
+                      ask_birth_date: bool) -> int:
+    birth_date = next(iter(db.query("SELECT birth_date FROM people WHERE id = ?",
+                                    [person_id])))["birth_date"]
+    # Asked only where the institution wants it and HR recorded a date to compare with.
+    required = int(ask_birth_date and bool(birth_date))
     rows = list(db.query("SELECT id FROM enrolments WHERE person_id = ?", [person_id]))
     if rows:
-        db.execute("UPDATE enrolments SET method = ? WHERE id = ?", [method, rows[0]["id"]])
+        db.execute("UPDATE enrolments SET method = ?,"
+                   " birth_date_required = max(birth_date_required, ?) WHERE id = ?",
+                   [method, required, rows[0]["id"]])
         return rows[0]["id"]
     cursor = db.execute(
-        "INSERT INTO enrolments (person_id, started_at, updated_at, method)"
-        " VALUES (?, ?, ?, ?)", [person_id, to_iso(now), to_iso(now), method])
+        "INSERT INTO enrolments (person_id, started_at, updated_at, method,"
+        " birth_date_required) VALUES (?, ?, ?, ?, ?)",
+        [person_id, to_iso(now), to_iso(now), method, required])
     return cursor.lastrowid
 
 
@@ -324,7 +338,7 @@ class SesameOutcome:
 
 def begin_with_sesame(db: Database, check: Callable[[str, str], Person | None], login: str,
                       code: str, *, now: datetime, origin: audit.Origin,
-                      brakes: Brakes) -> SesameOutcome:
+                      brakes: Brakes, ask_birth_date: bool = False) -> SesameOutcome:
     """Prove identity with login + sésame; failures slow down, then lock the login.
 
     `check(login, code)` always spends one argon2 verification, known login or not. The
@@ -356,20 +370,55 @@ def begin_with_sesame(db: Database, check: Callable[[str, str], Person | None], 
                          why="wrong", failures=failures)
             return SesameOutcome(None)
         attempts.clear(db, login_key, "sesame")
-        enrolment_id = _ensure_enrolment(db, person.id, now, "sesame")
+        enrolment_id = _ensure_enrolment(db, person.id, now, "sesame", ask_birth_date)
         audit.record(db, "identity_proven", now=now, origin=origin, person_id=person.id,
                      method="sesame")
         return SesameOutcome(enrolment_id, person.id)
 
 
-def _lock(db: Database, person: Person, now: datetime, origin: audit.Origin) -> None:
+def _lock(db: Database, person: Person, now: datetime, origin: audit.Origin,
+          why: str = "too_many_sesame_failures") -> None:
     db.execute("UPDATE people SET status = 'locked', locked_at = ? WHERE id = ?",
                [to_iso(now), person.id])
-    audit.record(db, "locked", now=now, origin=origin, person_id=person.id,
-                 why="too_many_sesame_failures")
+    audit.record(db, "locked", now=now, origin=origin, person_id=person.id, why=why)
 
 
 # --- Steps ------------------------------------------------------------------------------
+
+
+class BirthDateCheck(StrEnum):
+    """Outcome of the optional date-of-birth question."""
+
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def check_birth_date(db: Database, enrolment_id: int, typed: date, *, now: datetime,
+                     origin: audit.Origin, max_tries: int) -> BirthDateCheck:
+    """Compare the typed date of birth with HR's; after `max_tries` wrong ones, lock.
+
+    A lock needs the helpdesk (`wizard unlock`), as after too many wrong sésames.
+    """
+    with transaction(db):
+        enrolment = _require(db, enrolment_id, Step.BIRTH_DATE)
+        person = enrolment.person
+        recorded = next(iter(db.query("SELECT birth_date FROM people WHERE id = ?",
+                                      [person.id])))["birth_date"]
+        login_key = attempts.key(person.login)
+        if recorded == typed.isoformat():
+            attempts.clear(db, login_key, "birth_date")
+            _touch(db, enrolment_id, now, birth_date_checked_at=to_iso(now))
+            audit.record(db, "birth_date_checked", now=now, origin=origin,
+                         person_id=person.id)
+            return BirthDateCheck.ACCEPTED
+        failures = attempts.record_failure(db, login_key, "birth_date", now, origin.ip)
+        audit.record(db, "birth_date_refused", now=now, origin=origin, person_id=person.id,
+                     failures=failures)
+        if failures >= max_tries:
+            _lock(db, person, now, origin, why="too_many_birth_date_failures")
+            return BirthDateCheck.LOCKED
+        return BirthDateCheck.WRONG
 
 
 def accept_charter(db: Database, enrolment_id: int, charter: Charter, *, now: datetime,
@@ -489,7 +538,7 @@ def _send_verification(db: Database, settings: Settings, compose: mail.Composer,
         "address": address,
         "link": settings.url(f"/verification/{issued.secret}"),
         "code": issued.code,
-        "expires": settings.say(expires_at),
+        "expires": expires_at,  # said in the mail's language by the template
     })
     mail.queue(db, kind=kind.mail_kind, to=address, rendered=rendered, now=now,
                person_id=person.id)

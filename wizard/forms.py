@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,43 +15,58 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from .identity import is_plausible_address, normalize_address
 
 
-class EmptyForm(FlaskForm):
+class WizardForm(FlaskForm):
+    """The base of every form: its fields read only the posted text fields.
+
+    Flask-WTF would also feed them uploaded files and JSON bodies; none of our fields takes
+    either, and a file or a number where text is expected crashes a validator (a 500).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """`request.form` when the form was posted; formdata given explicitly as is."""
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata
+            return request.form if form.is_submitted() and request.form else None
+
+
+class EmptyForm(WizardForm):
     """A form with only a button: carries the CSRF token."""
 
 
-class CharterForm(FlaskForm):
+class CharterForm(WizardForm):
     """The charter step: one checkbox."""
 
     accept = BooleanField(
-        "J'ai lu la charte et je m'engage à la respecter",
-        validators=[DataRequired(message="Cochez la case pour accepter la charte.")],
+        _l("J'ai lu la charte et je m'engage à la respecter"),
+        validators=[DataRequired(message=_l("Cochez la case pour accepter la charte."))],
     )
 
 
-class DirectoryForm(FlaskForm):
+class DirectoryForm(WizardForm):
     """The directory step: an explicit yes or no, nothing preselected."""
 
     listed = RadioField(
-        "Souhaitez-vous figurer dans l'annuaire public de l'établissement ?",
+        _l("Souhaitez-vous figurer dans l'annuaire public de l'établissement ?"),
         choices=[
-            SelectChoice("oui", "Oui, je figure dans l'annuaire public"),
-            SelectChoice("non", "Non, je m'inscris sur liste rouge"),
+            SelectChoice("oui", _l("Oui, je figure dans l'annuaire public")),
+            SelectChoice("non", _l("Non, je m'inscris sur liste rouge")),
         ],
-        invalid_choice_message="Choisissez l'une des réponses proposées.",
-        validators=[InputRequired(message="Indiquez si vous souhaitez figurer dans "
-                                          "l'annuaire public.")],
+        invalid_choice_message=_l("Choisissez l'une des réponses proposées."),
+        validators=[InputRequired(message=_l("Indiquez si vous souhaitez figurer dans "
+                                          "l'annuaire public."))],
     )
 
 
-class MailForm(FlaskForm):
+class MailForm(WizardForm):
     """The mail step: optional forwarding, keep a copy by default."""
 
-    forward = BooleanField("Rediriger mes messages vers une autre adresse")
+    forward = BooleanField(_l("Rediriger mes messages vers une autre adresse"))
     forward_to = StringField(
-        "Adresse de redirection",
-        validators=[Length(max=254, message="Cette adresse est trop longue.")],
+        _l("Adresse de redirection"),
+        validators=[Length(max=254, message=_l("Cette adresse est trop longue."))],
     )
-    keep_copy = BooleanField("Conserver une copie dans ma boîte universitaire", default=True)
+    keep_copy = BooleanField(_l("Conserver une copie dans ma boîte universitaire"), default=True)
 
     def __init__(self, *args, institutional_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,70 +78,70 @@ class MailForm(FlaskForm):
             return
         address = normalize_address(field.data or "")
         if not address:
-            raise ValidationError("Indiquez l'adresse vers laquelle rediriger vos messages.")
+            raise ValidationError(_("Indiquez l'adresse vers laquelle rediriger vos messages."))
         if not is_plausible_address(address):
-            raise ValidationError("Cette adresse n'est pas valide (exemple : "
-                                  "prenom.nom@exemple.fr).")
+            raise ValidationError(_("Cette adresse n'est pas valide (exemple : "
+                                  "prenom.nom@exemple.fr)."))
         if address == self.institutional_email.lower():
-            raise ValidationError("Vos messages ne peuvent pas être redirigés vers votre "
-                                  "propre adresse universitaire.")
+            raise ValidationError(_("Vos messages ne peuvent pas être redirigés vers votre "
+                                  "propre adresse universitaire."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(WizardForm):
     """The code typed on the verification waiting page."""
 
     code = StringField(
-        "Code reçu par courriel",
-        validators=[DataRequired(message="Saisissez le code à 6 chiffres reçu par courriel."),
-                    Length(max=20, message="Le code compte 6 chiffres.")],
+        _l("Code reçu par courriel"),
+        validators=[DataRequired(message=_l("Saisissez le code à 6 chiffres reçu par courriel.")),
+                    Length(max=20, message=_l("Le code compte 6 chiffres."))],
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(WizardForm):
     """The password step; the rules themselves live in passwords.py."""
 
     # Only a bound on the request; the real maximum (PASSWORD_MAX_LENGTH) is a rule of the
     # checklist. The message must be French too: wtforms' default is English.
-    password = PasswordField("Nouveau mot de passe", validators=[
-        Length(max=1000, message="Ce mot de passe est beaucoup trop long.")])
-    confirmation = PasswordField("Confirmation du mot de passe", validators=[
-        Length(max=1000, message="Cette confirmation est beaucoup trop longue.")])
+    password = PasswordField(_l("Nouveau mot de passe"), validators=[
+        Length(max=1000, message=_l("Ce mot de passe est beaucoup trop long."))])
+    confirmation = PasswordField(_l("Confirmation du mot de passe"), validators=[
+        Length(max=1000, message=_l("Cette confirmation est beaucoup trop longue."))])
 
 
-class FirstLoginForm(FlaskForm):
+class FirstLoginForm(WizardForm):
     """« 1ère connexion »: an institutional address or a login."""
 
     identifier = StringField(
-        "Adresse électronique universitaire ou identifiant",
+        _l("Adresse électronique universitaire ou identifiant"),
         validators=[
-            DataRequired(message="Indiquez votre adresse universitaire ou votre identifiant."),
-            Length(max=254, message="Ce texte est trop long pour une adresse ou un "
-                                    "identifiant."),
+            DataRequired(message=_l("Indiquez votre adresse universitaire ou votre identifiant.")),
+            Length(max=254, message=_l("Ce texte est trop long pour une adresse ou un "
+                                    "identifiant.")),
         ],
     )
 
 
-class SesameForm(FlaskForm):
+class SesameForm(WizardForm):
     """The letter's login and sésame."""
 
     login = StringField(
-        "Identifiant",
-        validators=[DataRequired(message="Indiquez l'identifiant inscrit sur votre courrier."),
-                    Length(max=100, message="Cet identifiant est trop long.")],
+        _l("Identifiant"),
+        validators=[DataRequired(message=_l("Indiquez l'identifiant inscrit sur votre courrier.")),
+                    Length(max=100, message=_l("Cet identifiant est trop long."))],
     )
     sesame = PasswordField(
-        "Sésame (code provisoire)",
-        validators=[DataRequired(message="Indiquez le sésame inscrit sur votre courrier."),
-                    Length(max=100, message="Ce sésame est trop long.")],
+        _l("Sésame (code provisoire)"),
+        validators=[DataRequired(message=_l("Indiquez le sésame inscrit sur votre courrier.")),
+                    Length(max=100, message=_l("Ce sésame est trop long."))],
     )
 
 
-class RecoveryForm(FlaskForm):
+class RecoveryForm(WizardForm):
     """The recovery address on the sésame path."""
 
     address = StringField(
-        "Adresse électronique personnelle",
-        validators=[Length(max=254, message="Cette adresse est trop longue.")],
+        _l("Adresse électronique personnelle"),
+        validators=[Length(max=254, message=_l("Cette adresse est trop longue."))],
     )
 
     def __init__(self, *args, institutional_email: str = "", required: bool = True, **kwargs):
@@ -134,12 +154,34 @@ class RecoveryForm(FlaskForm):
         address = normalize_address(field.data or "")
         if not address:
             if self.required:
-                raise ValidationError("Indiquez une adresse personnelle (de secours).")
+                raise ValidationError(_("Indiquez une adresse personnelle (de secours)."))
             return
         if not is_plausible_address(address):
-            raise ValidationError("Cette adresse n'est pas valide (exemple\u00a0: "
-                                  "prenom.nom@exemple.fr).")
+            raise ValidationError(_("Cette adresse n'est pas valide (exemple\u00a0: "
+                                  "prenom.nom@exemple.fr)."))
         if address == self.institutional_email.lower():
-            raise ValidationError("L'adresse de secours doit être différente de votre "
-                                  "adresse universitaire.")
+            raise ValidationError(_("L'adresse de secours doit être différente de votre "
+                                  "adresse universitaire."))
+
+
+class BirthDateForm(FlaskForm):
+    """The optional date-of-birth question."""
+
+    birth_date = StringField(
+        _l("Date de naissance"),
+        validators=[DataRequired(message=_l("Indiquez votre date de naissance.")),
+                    Length(max=20, message=_l("Écrivez la date sous la forme JJ/MM/AAAA."))],
+    )
+
+    def validate_birth_date(self, field: StringField) -> None:
+        """Accept 12/03/1985, 12-03-1985, 12.03.1985 or 1985-03-12."""
+        text = (field.data or "").strip()
+        for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                self.parsed = datetime.strptime(text, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValidationError(_l("Écrivez la date sous la forme JJ/MM/AAAA, par exemple "
+                                 "12/03/1985."))
 

@@ -13,10 +13,12 @@ from enum import Enum
 class Step(Enum):
     """The wizard's steps in order.
 
-    RECOVERY exists only on the sésame path (HR had no personal address). The two
+    BIRTH_DATE exists only where the institution asks it (off by default). RECOVERY
+    exists only on the sésame path (HR had no personal address). The two
     *_VERIFICATION steps are the waiting pages of the step before them.
     """
 
+    BIRTH_DATE = "date-de-naissance"
     CHARTER = "charte"
     DIRECTORY = "annuaire"
     RECOVERY = "adresse-de-secours"
@@ -41,6 +43,8 @@ WAITING_PAGES = {Step.RECOVERY_VERIFICATION: Step.RECOVERY,
 class Facts:
     """What an enrolment has recorded so far, as the state machine needs it."""
 
+    needs_birth_date: bool = False
+    birth_date_checked: bool = False
     charter_accepted: bool = False
     directory_answered: bool = False
     needs_recovery: bool = False
@@ -54,6 +58,8 @@ class Facts:
     def from_row(cls, row: dict, *, needs_recovery: bool = False) -> Facts:
         """Read the facts from an `enrolments` row; `needs_recovery` comes from the path."""
         return cls(
+            needs_birth_date=bool(row.get("birth_date_required")),
+            birth_date_checked=row.get("birth_date_checked_at") is not None,
             charter_accepted=row["charter_accepted_at"] is not None,
             directory_answered=row["directory_listed"] is not None,
             needs_recovery=needs_recovery,
@@ -82,6 +88,8 @@ class Progress:
         facts = self.facts
         if facts.completed:
             return Step.DONE
+        if facts.needs_birth_date and not facts.birth_date_checked:
+            return Step.BIRTH_DATE
         if not facts.charter_accepted:
             return Step.CHARTER
         if not facts.directory_answered:
@@ -100,6 +108,8 @@ class Progress:
         """Whether the step is part of this enrolment's path at all."""
         if step in (Step.RECOVERY, Step.RECOVERY_VERIFICATION):
             return self.facts.needs_recovery
+        if step is Step.BIRTH_DATE:
+            return self.facts.needs_birth_date
         return True
 
     def may_visit(self, step: Step) -> bool:

@@ -6,7 +6,7 @@ does the work.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from .. import enrolment
 from ..clock import utcnow
@@ -44,8 +44,9 @@ def begin(token: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         return redirect(url_for("links.activation", token=token), 303)
-    status, enrolment_id = enrolment.begin_with_link(get_db(), token, now=utcnow(),
-                                                     origin=origin())
+    status, enrolment_id = enrolment.begin_with_link(
+        get_db(), token, now=utcnow(), origin=origin(),
+        ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
     if enrolment_id is None or status.token is None:
         return _invalid(status.state, "links/invalid.html")
     wizard_session.bind(enrolment_id, "link", status.token.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from .. import enrolment
 from ..clock import utcnow
@@ -64,7 +64,8 @@ def sesame():
     if form.validate_on_submit():
         outcome = enrolment.begin_with_sesame(
             get_db(), sesame_checker(), form.login.data, form.sesame.data, now=utcnow(),
-            origin=origin(), brakes=sesame_brakes())
+            origin=origin(), brakes=sesame_brakes(),
+            ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
         if outcome.enrolment_id is not None and outcome.person_id is not None:
             wizard_session.bind(outcome.enrolment_id, "sesame", outcome.person_id)
             return redirect(url_for("steps.resume"), 303)

@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from ..directory import SqliteDirectory
 from ..enrolment import Enrolment, StepRefused
 from ..extensions import by_enrolment, configured, limiter
 from ..forms import (
+    BirthDateForm,
     CharterForm,
     CodeForm,
     DirectoryForm,
@@ -57,6 +59,7 @@ from .wizard_session import SessionEnded
 bp = Blueprint("steps", __name__, url_prefix="/etapes")
 
 ENDPOINTS = {
+    Step.BIRTH_DATE: "steps.birth_date",
     Step.CHARTER: "steps.charter",
     Step.DIRECTORY: "steps.directory",
     Step.RECOVERY: "steps.recovery",
@@ -149,6 +152,29 @@ def charter_step():
     return render_step("steps/charter.html", enrolment, Step.CHARTER,
                        422 if form.errors else 200, form=form, charter=charter())
 
+
+
+@bp.route("/date-de-naissance", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_SECRET_PER_IP"), methods=["POST"])
+def birth_date():
+    """Optional: the date of birth HR recorded, asked where the institution wants it."""
+    enrolment = enter(Step.BIRTH_DATE)
+    form = BirthDateForm()
+    locked = False
+    if form.validate_on_submit():
+        outcome = services.check_birth_date(
+            get_db(), enrolment.id, form.parsed, now=utcnow(), origin=origin(),
+            max_tries=current_app.config["BIRTH_DATE_MAX_TRIES"])
+        if outcome is services.BirthDateCheck.ACCEPTED:
+            return _next(enrolment.id)
+        if outcome is services.BirthDateCheck.LOCKED:
+            session.clear()
+            locked = True
+        else:
+            form.birth_date.errors = [_("Cette date ne correspond pas à celle que nous "
+                                        "connaissons. Vérifiez-la et réessayez.")]
+    return render_step("steps/birth_date.html", enrolment, Step.BIRTH_DATE,
+                       422 if (form.errors or locked) else 200, form=form, locked=locked)
 
 
 @bp.route("/annuaire", methods=["GET", "POST"])
