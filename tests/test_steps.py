@@ -85,7 +85,17 @@ def test_finished_steps_are_those_before_the_current_one(facts, finished, step):
 
 def test_steps_are_in_flow_order():
     assert [step.index for step in ORDER] == list(range(len(ORDER)))
-    assert ORDER[0] is Step.CHARTER and ORDER[-1] is Step.DONE
+    assert ORDER[0] is Step.BIRTH_DATE and ORDER[-1] is Step.DONE
+
+
+def test_birth_date_comes_first_only_where_asked():
+    asked = Progress(Facts(needs_birth_date=True))
+    assert asked.current is Step.BIRTH_DATE
+    assert not asked.may_visit(Step.CHARTER)
+    checked = Progress(Facts(needs_birth_date=True, birth_date_checked=True))
+    assert checked.current is Step.CHARTER and checked.may_visit(Step.BIRTH_DATE)
+    assert not Progress(Facts()).may_visit(Step.BIRTH_DATE)
+    assert Step.BIRTH_DATE not in Progress(Facts()).visible_steps
 
 
 def _row(**columns):
