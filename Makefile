@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install demo clean help
+.PHONY: run test lint install demo clean help catalogs messages screenshots bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -15,9 +15,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create the virtual environment and install everything
+install: $(STAMP) catalogs ## Create the virtual environment and install everything
 
-run: $(STAMP) ## Start the wizard on http://127.0.0.1:5000 with demo people and the mail viewer
+# Message catalogs: translations/<lang>/LC_MESSAGES/messages.po (in git) -> .mo (built).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(CATALOGS) ## Compile the message catalogs (.po -> .mo)
+
+messages: $(STAMP) ## Extract the French texts and merge them into each catalog, to translate
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i translations/messages.pot -d translations
+
+run: $(STAMP) catalogs ## Start the wizard on http://127.0.0.1:5000 with demo people and the mail viewer
 	WIZARD_DEMO=1 $(BIN)/wizard init-db
 	WIZARD_DEMO=1 $(BIN)/wizard demo
 	@echo ""
@@ -28,8 +40,25 @@ run: $(STAMP) ## Start the wizard on http://127.0.0.1:5000 with demo people and 
 lint: $(STAMP) ## Ruff on the code and the tests
 	$(BIN)/ruff check wizard tests scripts
 
-test: $(STAMP) lint ## Every test, browser tests included (needs Chromium)
+test: $(STAMP) catalogs lint ## Every test, browser tests included (needs Chromium)
 	$(BIN)/pytest --cov --cov-report=term tests
+
+screenshots: $(STAMP) catalogs ## Screenshots of every step (docs/screenshots/, for the README's tour)
+	$(BIN)/python scripts/screenshots.py
+
+# Not part of `make test`: each runs a real gunicorn for minutes. Results and how to read
+# them: docs/performance.md (both rewrite their block of it).
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) catalogs ## Benchmark against the floors (argon2id, /healthz): ~5 min, writes docs/performance.md
+	$(BIN)/python scripts/load.py bench --out docs/performance.md
+
+load: $(BENCH_STAMP) catalogs ## 50 people through the wizard for 60 s against 2 workers: errors, "database is locked"
+	$(BIN)/python scripts/load.py load --people 50 --seconds 60 --workers 2 --out docs/performance.md
 
 clean: ## Remove the environment and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage

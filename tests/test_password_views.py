@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from harness import page
 
+from wizard import db
 from wizard.runtime import password_policy, personal_words
 
 STEP = "/etapes/mot-de-passe"
@@ -123,3 +124,16 @@ def test_an_old_system_policy_shows_in_the_hint_and_the_checklist(app, visitor, 
     assert html.select_one("#password-aide").get_text(strip=True) == "De 6 à 15 caractères."
     live = live_fragment(visitor, "Éléphant42Zx")
     assert rules(live)["characters"] is False
+
+
+def test_the_birth_date_from_hr_counts(app, database, visitor, staff):
+    person = visitor.reach(staff, "mot-de-passe")
+    with db.transaction(database):
+        database.execute("UPDATE people SET birth_date = ? WHERE id = ?",
+                         ["1985-03-12", person.id])
+    with app.test_request_context():
+        hints = personal_words(person).hints
+    assert {"1985", "12031985", "12/03/1985"} <= set(hints)
+    live = live_fragment(visitor, "Maison12031985")
+    assert live.select_one(".strength-warning").get_text(strip=True).startswith(
+        "Votre nom, votre identifiant")

@@ -737,6 +737,15 @@ def report(as_csv: bool) -> None:
         click.echo(f"  {service[:40]:<40} {sum(by_status.values()):>7}{cells}")
 
 
+# A cell starting so is a formula to a spreadsheet; service names come from HR's file.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def _spreadsheet_cell(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula (OWASP's rule: a quote)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _print_report_csv(counts: reports.Report) -> None:
     import csv
     import io
@@ -750,6 +759,6 @@ def _print_report_csv(counts: reports.Report) -> None:
     for name, n in counts.steps_in_order():
         writer.writerow(["étape", _step_label(name).replace(NBSP, " "), n])
     for service, by_status in sorted(counts.by_service.items()):
-        writer.writerow(["service", service, sum(by_status.values()),
+        writer.writerow(["service", _spreadsheet_cell(service), sum(by_status.values()),
                          *(by_status[name] for name in reports.STATUSES)])
     click.echo(buffer.getvalue(), nl=False)

@@ -164,7 +164,7 @@ class RecoveryForm(WizardForm):
                                   "adresse universitaire."))
 
 
-class BirthDateForm(FlaskForm):
+class BirthDateForm(WizardForm):
     """The optional date-of-birth question."""
 
     birth_date = StringField(

@@ -158,6 +158,9 @@ def _draw(pdf: _Pdf, letter: Letter, settings: LetterSettings) -> None:
         pdf.ln(0.8)
     pdf.say("Vous pouvez vous interrompre et reprendre plus tard avec le même sésame, sur "
             "n'importe quel appareil, jusqu'à sa date d'expiration.", size=9.5, height=4.8)
+    # For staff who do not read French: the wizard speaks English too.
+    pdf.say("Not reading French? The activation site is in English too: choose \"English\" "
+            "at the top of its pages.", size=9.5, style="I", height=4.8)
     pdf.ln(4)
 
     pdf.say("Attention aux messages frauduleux", style="B", size=11.5, height=6)
@@ -173,7 +176,8 @@ def _draw(pdf: _Pdf, letter: Letter, settings: LetterSettings) -> None:
     pdf.say(settings.signature, align="R")
     if pdf.get_y() > pdf.h - 16:
         raise LetterOverflow("le courrier ne tient pas sur une page : raccourcissez "
-                             "WIZARD_HELPDESK_CONTACT ou WIZARD_LETTER_SIGNATURE")
+                             "les contacts de l'assistance (WIZARD_HELPDESK_*) ou "
+                             "WIZARD_LETTER_SIGNATURE")
 
     pdf.set_y(pdf.h - 14)
     pdf.say(f"{settings.institution} – document personnel, à ne pas transmettre", size=7.5,

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 _DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"]
+_EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
 
 
 def link_expiry(sent_at: datetime, *, days: int, timezone: str) -> datetime:
@@ -32,3 +35,27 @@ def french_date(day: date) -> str:
     """Say a calendar day in French words: « 25 novembre 2026 », « 1er mars 2027 »."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def english_datetime(moment: datetime, timezone: str) -> str:
+    """Say a moment in English words: « Thursday 26 November 2026 at 11:59 pm »."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    hour = local.hour % 12 or 12
+    half = "am" if local.hour < 12 else "pm"
+    return (f"{_EN_DAYS[local.weekday()]} {local.day} {_EN_MONTHS[local.month - 1]}"
+            f" {local.year} at {hour}:{local.minute:02d} {half}")
+
+
+def english_date(day: date) -> str:
+    """Say a calendar day in English words: « 25 November 2026 »."""
+    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def say_datetime(moment: datetime, timezone: str, language: str = "fr") -> str:
+    """A moment in words in `language` (« fr », the default, or « en »)."""
+    return (english_datetime if language == "en" else french_datetime)(moment, timezone)
+
+
+def say_date(day: date, language: str = "fr") -> str:
+    """A calendar day in words in `language` (« fr », the default, or « en »)."""
+    return (english_date if language == "en" else french_date)(day)

@@ -8,6 +8,7 @@ claimed before it is sent, so two delivery loops never send the same message.
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import ssl
 import threading
@@ -103,7 +104,16 @@ def build_message(row: dict, *, sender: str, domain: str) -> EmailMessage:
     return message
 
 
+_DUE = ("sent_at IS NULL AND next_attempt_at <= :now"
+        " AND (claimed_until IS NULL OR claimed_until <= :now)")
+
+
 def _claim(db: Database, now: datetime) -> dict | None:
+    # A look without the write lock first: most passes find nothing due, and each
+    # worker's loop passes twice a second.
+    if db.execute(f"SELECT 1 FROM outbox WHERE {_DUE} LIMIT 1",
+                  {"now": to_iso(now)}).fetchone() is None:
+        return None
     # One statement: finding and claiming a row cannot be split by another worker.
     with transaction(db):
         cursor = db.execute(
@@ -210,6 +220,8 @@ class DeliveryLoop(threading.Thread):
 
     def run(self) -> None:
         """Deliver until stopped; an unexpected error is logged, never fatal."""
+        # One per server process: the log shows how many deliver side by side.
+        log.info("mail worker started in process %s", os.getpid())
         while not self._stopping.is_set():
             try:
                 self._deliver()

@@ -404,9 +404,29 @@ def _checks(password: str, confirmation: str, score: int, policy: PasswordPolicy
     return checks
 
 
+# argon2-cffi computes a hash's lanes one after the other, on one core (~150 ms and 64 MiB
+# with the defaults). With a worker per core, a process whose threads hash at once gains no
+# speed (the other workers keep the other cores busy) but holds 64 MiB per hash: a gunicorn
+# worker with 4 threads peaked at 357 MB. One hash at a time per process keeps its peak near
+# its baseline + 64 MiB (docs/performance.md).
+_ARGON2_GATE = threading.Lock()
+
+
+class _OneAtATime(PasswordHasher):
+    """A PasswordHasher whose hashes and checks in one process take turns."""
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        with _ARGON2_GATE:
+            return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # argon2's names
+        with _ARGON2_GATE:
+            return super().verify(hash, password)
+
+
 def hasher(*, time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
-    """Return an argon2id hasher with these parameters."""
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    """Return an argon2id hasher with these parameters (one hash at a time per process)."""
+    return _OneAtATime(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 def hash_password(password_hasher: PasswordHasher, password: str) -> str:

@@ -23,6 +23,7 @@ class Person:
     personal_email: str | None
     status: str
     last_link_sent_at: str | None
+    language: str | None = None  # the language they last used the wizard in
 
     @property
     def full_name(self) -> str:
@@ -40,6 +41,7 @@ def _from_row(row: dict) -> Person:
         personal_email=row["personal_email"],
         status=row["status"],
         last_link_sent_at=row["last_link_sent_at"],
+        language=row.get("language"),
     )
 
 
@@ -47,6 +49,12 @@ def get(db: Database, person_id: int) -> Person | None:
     """Return a person by id."""
     rows = list(db.query("SELECT * FROM people WHERE id = ?", [person_id]))
     return _from_row(rows[0]) if rows else None
+
+
+def remember_language(db: Database, person_id: int, language: str) -> None:
+    """Record the language the person uses the wizard in: their next mails are in it."""
+    db.execute("UPDATE people SET language = ? WHERE id = ? AND language IS NOT ?",
+               [language, person_id, language])
 
 
 def find_by_login(db: Database, login: str) -> Person | None:

@@ -2,20 +2,70 @@
 (function () {
   "use strict";
 
-  // After a page load or a boosted navigation, put focus where a screen-reader user needs
-  // it: on the error summary if the form was refused, else leave the browser's default.
-  function focusErrors(root) {
-    var summary = (root || document).querySelector(".error-summary");
+  // Where a screen-reader (or keyboard) user needs to be after a page changes: on the
+  // error summary when a form was refused, else on the new page's heading, unless the
+  // person has already put the focus somewhere in the new page (a fast typist, a click).
+  function focusTarget(root) {
+    var summary = root.querySelector(".error-summary");
+    if (summary) {
+      return summary;
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) {
+      return null;
+    }
+    var heading = root.querySelector("main h1");
+    if (heading && !heading.hasAttribute("tabindex")) {
+      heading.setAttribute("tabindex", "-1");
+    }
+    return heading;
+  }
+
+  // A full page load: only a refused form moves focus (the browser reads a new page from
+  // the top anyway).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".error-summary");
     if (summary) {
       summary.focus();
     }
+  });
+
+  // A boosted navigation (or an HX-Location) swaps the body: nothing tells assistive
+  // technology that the page changed, so focus goes to the new heading or the errors.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail || {};
+    var target = detail.target || event.target;
+    if (!detail.boosted && target !== document.body) {
+      return;
+    }
+    var where = focusTarget(document);
+    if (where) {
+      where.focus({ preventScroll: false });
+    }
+  });
+})();
+
+// The done page's print button: rendered `hidden`, shown only where it can work.
+(function () {
+  "use strict";
+
+  function initPrintButtons(root) {
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.ready) {
+        return;
+      }
+      button.dataset.ready = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.boosted) {
-      focusErrors(document);
-    }
+  document.addEventListener("DOMContentLoaded", function () { initPrintButtons(document); });
+  document.addEventListener("htmx:load", function (event) {
+    initPrintButtons(event.detail && event.detail.elt);
   });
 })();
 

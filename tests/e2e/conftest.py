@@ -4,6 +4,7 @@ a real Chromium driven by Playwright. Mail is read from SMTP, never from the dat
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +29,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A French browser, as most staff have: pages follow the browser's language.
+
+    Playwright's default is en-US. `browser.new_context()` does not read these arguments:
+    give it `locale="fr-FR"` (or use the `new_context` fixture), or `"en-GB"` for English.
+    """
+    return {**browser_context_args, "locale": "fr-FR"}
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +77,12 @@ class Server:
     url: str
     env: dict[str, str]
     process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def port(self) -> int:
+        """The port the wizard listens on."""
+        return int(self.url.rsplit(":", 1)[1])
 
     def wizard(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
         """Run a `wizard` command as an operator would; return its output."""
@@ -80,9 +97,60 @@ class Server:
                           "--personal-email", personal)
         return out.split()[0]
 
+    def log(self) -> str:
+        """Everything the server printed so far (every start of it)."""
+        return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL the master and its workers at once: no handler runs, nothing is flushed."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        """Start gunicorn (two workers) on the same port and database; wait until it answers."""
+        self.process = _start_gunicorn(self.url, self.env, self.log_path)
+
+    def stop(self) -> None:
+        """Stop gunicorn gracefully (SIGTERM), or kill it if it hangs."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def _start_gunicorn(url: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    port = url.rsplit(":", 1)[1]
+    with open(log_path, "a") as log:
+        # Its own process group, so that a kill reaches the workers too.
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--no-control-socket",
+             "--bind", f"127.0.0.1:{port}", "wizard:create_app()"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the wizard did not start:\n{log_path.read_text()}")
+        time.sleep(0.1)
+
 
 @pytest.fixture
-def server(tmp_path, mailbox):
+def server_environment() -> dict[str, str]:
+    """Settings a test module adds to the server's environment (override the fixture)."""
+    return {}
+
+
+@pytest.fixture
+def server(tmp_path, mailbox, server_environment):
     """gunicorn serving the wizard on a free port, with a fresh database and real SMTP."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -101,33 +169,12 @@ def server(tmp_path, mailbox):
         "WIZARD_ARGON2_TIME_COST": "1",
         "WIZARD_ARGON2_MEMORY_KIB": "1024",
         "WIZARD_ARGON2_PARALLELISM": "1",
+        **server_environment,
     }
-    log = open(tmp_path / "server.log", "w+")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--no-control-socket",
-         "--bind", f"127.0.0.1:{port}", "wizard:create_app()"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.seek(0)
-            pytest.fail(f"the wizard did not start:\n{log.read()}")
-        time.sleep(0.1)
-    yield Server(url=url, env=env, process=process)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.seek(0)
-    output = log.read()
-    log.close()
+    log_path = tmp_path / "server.log"
+    running = Server(url=url, env=env, process=_start_gunicorn(url, env, log_path),
+                     log_path=log_path)
+    yield running
+    running.stop()
+    output = running.log()
     assert "Traceback" not in output, f"the server logged an error:\n{output}"
-

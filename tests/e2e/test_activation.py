@@ -103,7 +103,7 @@ def test_forwarding_verified_from_another_device(page: Page, browser, server, ma
         "Vérifiez votre adresse de redirection")
 
     message = mailbox.wait_for("camille@ailleurs.example", VERIFICATION)
-    phone = browser.new_context()
+    phone = browser.new_context(locale="fr-FR")
     try:
         other = phone.new_page()
         other.goto(link_in(message, "/verification/"))
@@ -148,7 +148,7 @@ def test_resume_on_another_device_with_the_same_link(page: Page, browser, server
     charter_and_directory(page)
     page.context.close()
 
-    desktop = browser.new_context()
+    desktop = browser.new_context(locale="fr-FR")
     try:
         again = desktop.new_page()
         again.goto(link)

@@ -12,6 +12,9 @@ from ..runtime import get_db
 
 bp = Blueprint("mailviewer", __name__, url_prefix="/dev/courriels")
 
+# SQLite integers are 64-bit: a longer number in the URL is no message, not an overflow.
+MESSAGE_ID = "<int(max=9223372036854775807):message_id>"
+
 
 @bp.get("/")
 def inbox():
@@ -21,7 +24,7 @@ def inbox():
     return render_template("dev/inbox.html", messages=messages)
 
 
-@bp.get("/<int:message_id>")
+@bp.get(f"/{MESSAGE_ID}")
 def message(message_id: int):
     """One mail: text body, and the HTML body in a sandboxed frame."""
     rows = list(get_db().query("SELECT * FROM outbox WHERE id = ?", [message_id]))
@@ -30,7 +33,7 @@ def message(message_id: int):
     return render_template("dev/message.html", message=rows[0])
 
 
-@bp.get("/<int:message_id>/html")
+@bp.get(f"/{MESSAGE_ID}/html")
 def message_html(message_id: int):
     """The HTML body alone, for the frame."""
     rows = list(get_db().query("SELECT body_html FROM outbox WHERE id = ?", [message_id]))
