@@ -16,6 +16,7 @@ def test_every_response_carries_the_security_headers(client, url):
     policy = headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert "object-src 'none'" in policy and "base-uri 'none'" in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cache-Control"] == "no-store"
@@ -25,6 +26,7 @@ def test_https_base_url_adds_hsts_and_secure_cookies(client):
     response = client.get("/premiere-connexion")  # the form's CSRF token opens a session
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-sesame_session=") and "Domain" not in cookie
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -102,3 +104,14 @@ def test_no_secret_in_the_audit_log_or_the_logs(app, staff, visitor, database, c
     for value in (secret, code, "Cheval agrafe pile 42 lune"):
         assert value not in audit_rows
         assert value not in caplog.text
+
+
+def test_proving_identity_starts_a_fresh_session(staff, visitor, client):
+    person = staff.add()
+    secret = staff.link(person)
+    with client.session_transaction() as stored:
+        stored["planted"] = "by someone else"
+    visitor.begin(secret)
+    with client.session_transaction() as stored:
+        assert "planted" not in stored
+        assert stored["method"] == "link" and isinstance(stored["enrolment"], int)

@@ -134,7 +134,7 @@ def test_session_cookie_is_protected(staff, visitor):
     person = staff.add()
     response = visitor.begin(staff.link(person))
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("sesame_session=")
+    assert cookie.startswith("__Host-sesame_session=")  # https base URL
     for flag in ("HttpOnly", "SameSite=Lax", "Secure"):
         assert flag in cookie
 
@@ -160,3 +160,12 @@ def test_a_second_tab_ends_on_the_done_page_with_a_finished_session(staff, visit
     assert response.headers["Location"].endswith("/etapes/termine")
     with client.session_transaction() as stored:
         assert "proof" not in stored and stored.get("done")
+
+
+def test_leaving_ends_the_session_and_keeps_what_was_recorded(staff, visitor, database):
+    person = visitor.reach(staff, "messagerie")
+    response = visitor.post("/etapes/quitter", form_url="/etapes/messagerie")
+    assert response.headers["Location"].endswith("/etapes/session-terminee?raison=left")
+    assert "quitté l'activation" in main_text(visitor.get(response.headers["Location"]))
+    assert "/etapes/session-terminee" in visitor.get("/etapes/messagerie").headers["Location"]
+    assert enrolment_of(database, person)["directory_answered_at"]

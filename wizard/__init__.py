@@ -86,7 +86,9 @@ def _finish_config(app: Flask) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
-    config["SESSION_COOKIE_NAME"] = "sesame_session"
+    # __Host-: the browser refuses it unless Secure, for this host only, on path /.
+    config["SESSION_COOKIE_NAME"] = ("__Host-sesame_session"
+                                     if config["SESSION_COOKIE_SECURE"] else "sesame_session")
     config["WTF_CSRF_TIME_LIMIT"] = None  # the session's idle timeout bounds it already
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
 

@@ -133,9 +133,17 @@ def resume():
 def session_ended():
     """Why there is no wizard session, and the way back in."""
     reason = request.args.get("raison", "none")
-    if reason not in {"none", "idle", "link"}:
+    if reason not in {"none", "idle", "link", "left"}:
         reason = "none"
     return render_template("steps/session_ended.html", reason=reason), 403
+
+
+@bp.post("/quitter")
+def leave():
+    """« Quitter »: end the wizard session on this device; what was recorded stays."""
+    if EmptyForm().validate_on_submit():
+        session.clear()
+    return redirect(url_for("steps.session_ended", raison="left"), 303)
 
 
 @bp.route("/charte", methods=["GET", "POST"], endpoint="charter")
