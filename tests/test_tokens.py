@@ -242,4 +242,19 @@ def test_code_of_one_token_does_not_open_another(store, person, other):
 def test_equal_codes_of_two_tokens_hash_differently(store, person, other):
     first = issue(store, person, Purpose.VERIFY_ADDRESS)
     second = issue(store, other, Purpose.VERIFY_ADDRESS)
-    assert tokens._hash_code(first.id, "123456") != tokens._hash_code(second.id, "123456")
+    key = b"k"
+    assert tokens._hash_code(first.id, "123456", key) != tokens._hash_code(second.id,
+                                                                         "123456", key)
+
+
+def test_code_hash_depends_on_the_server_key(store, person):
+    """Without the key (kept out of the database) a stolen hash cannot be brute-forced."""
+    issued = tokens.issue(store, person_id=person.id, purpose=Purpose.VERIFY_ADDRESS,
+                          now=NOW, expires_at=NOW + timedelta(hours=1), with_code=True,
+                          code_key=b"server key")
+    (row,) = store.query("SELECT code_hash FROM tokens WHERE id = ?", [issued.id])
+    assert row["code_hash"] != tokens._hash_code(issued.id, issued.code, b"")
+    assert tokens.check_code(store, issued.id, issued.code, now=NOW, max_tries=5,
+                             code_key=b"other key") is tokens.CodeCheck.WRONG
+    assert tokens.check_code(store, issued.id, issued.code, now=NOW, max_tries=5,
+                             code_key=b"server key") is tokens.CodeCheck.ACCEPTED

@@ -36,6 +36,7 @@ class Settings:
     verification_valid_hours: int = 24
     verification_max_tries: int = 5
     resend_cooldown_seconds: int = 60
+    code_key: bytes = b""  # keys the hashes of verification codes (from the secret key)
 
     def url(self, path: str) -> str:
         """An absolute URL on the configured base, never on the request's Host."""
@@ -532,6 +533,7 @@ def _send_verification(db: Database, settings: Settings, compose: mail.Composer,
                        now: datetime) -> None:
     expires_at = now + timedelta(hours=settings.verification_valid_hours)
     issued = tokens.issue(db, person_id=person.id, purpose=kind.purpose, now=now,
+                          code_key=settings.code_key,
                           expires_at=expires_at, target_address=address, with_code=True)
     rendered = compose(kind.mail_kind, {
         "person": person,
@@ -566,7 +568,7 @@ def verify_with_code(db: Database, settings: Settings, enrolment_id: int, code: 
         token = tokens.latest(db, enrolment.person.id, kind.purpose)
         if token is None or token.target_address != enrolment.row[kind.address_column]:
             return CodeCheck.DEAD
-        outcome = tokens.check_code(db, token.id, code, now=now,
+        outcome = tokens.check_code(db, token.id, code, now=now, code_key=settings.code_key,
                                     max_tries=settings.verification_max_tries)
         if outcome is CodeCheck.ACCEPTED:
             tokens.consume(db, token.id, now)

@@ -3,6 +3,8 @@ the mail composer, the password hasher and the background delivery loop."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from datetime import timedelta
 
@@ -97,6 +99,8 @@ def settings() -> Settings:
         verification_valid_hours=config["VERIFICATION_VALID_HOURS"],
         verification_max_tries=config["VERIFICATION_MAX_TRIES"],
         resend_cooldown_seconds=config["RESEND_COOLDOWN_SECONDS"],
+        code_key=hmac.new(config["SECRET_KEY"].encode(), b"sesame verification codes",
+                          hashlib.sha256).digest(),
     )
 
 

@@ -80,9 +80,11 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _hash_code(token_id: int, code: str) -> str:
-    # Bound to the token's id so that equal codes of two tokens hash differently.
-    return hashlib.sha256(f"{token_id}:{code}".encode()).hexdigest()
+def _hash_code(token_id: int, code: str, key: bytes) -> str:
+    # A keyed hash (HMAC with a key derived from the app's secret, never stored in the
+    # database): a copy of the database alone cannot brute-force a 6-digit code. Bound to
+    # the token's id so that equal codes of two tokens hash differently.
+    return hmac.new(key, f"{token_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def issue(
@@ -94,6 +96,7 @@ def issue(
     expires_at: datetime,
     target_address: str | None = None,
     with_code: bool = False,
+    code_key: bytes = b"",
 ) -> Issued:
     """Create a token (and optionally a short code), revoking earlier ones of this purpose.
 
@@ -112,7 +115,7 @@ def issue(
     if with_code:
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         db.execute("UPDATE tokens SET code_hash = ? WHERE id = ?",
-                   [_hash_code(token_id, code), token_id])
+                   [_hash_code(token_id, code, code_key), token_id])
     return Issued(id=token_id, secret=secret, code=code, expires_at=expires_at)
 
 
@@ -181,7 +184,7 @@ class CodeCheck(StrEnum):
 
 
 def check_code(db: Database, token_id: int, code: str, *, now: datetime,
-               max_tries: int) -> CodeCheck:
+               max_tries: int, code_key: bytes = b"") -> CodeCheck:
     """Check a typed code against a token; after `max_tries` wrong codes it is dead."""
     row = next(iter(db.query("SELECT * FROM tokens WHERE id = ?", [token_id])), None)
     if row is None or row["code_hash"] is None:
@@ -190,7 +193,7 @@ def check_code(db: Database, token_id: int, code: str, *, now: datetime,
     if token.state(now) is not TokenState.VALID or token.code_tries >= max_tries:
         return CodeCheck.DEAD
     normalized = "".join(ch for ch in code if not ch.isspace())
-    if hmac.compare_digest(_hash_code(token_id, normalized), row["code_hash"]):
+    if hmac.compare_digest(_hash_code(token_id, normalized, code_key), row["code_hash"]):
         return CodeCheck.ACCEPTED
     db.execute("UPDATE tokens SET code_tries = code_tries + 1 WHERE id = ?", [token_id])
     if token.code_tries + 1 >= max_tries:
