@@ -136,3 +136,20 @@ def test_an_expired_sesame_ends_the_session(visitor, lettered, database):
                      [to_iso(datetime.now(UTC) - timedelta(seconds=1))])
     response = visitor.get("/etapes/charte")
     assert "/etapes/session-terminee" in response.headers["Location"]
+
+
+@pytest.mark.app_config(PASSWORD_MIN_LENGTH=8, PASSWORD_MIN_SCORE=0)
+def test_the_sesame_cannot_become_the_password(visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    visitor.through_charter()
+    visitor.through_directory()
+    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
+    (message,) = mails(database, "verification_recovery")
+    visitor.post("/etapes/adresse-de-secours/verification/code",
+                 {"code": code_in(message["body_text"])},
+                 form_url="/etapes/adresse-de-secours/verification")
+    visitor.through_mail()
+    refused = visitor.choose_password(SESAME.lower())
+    assert refused.status_code == 422
+    assert "ne peut pas être votre sésame" in main_text(refused)
+    assert rows(database, "SELECT status FROM people")[0]["status"] == "pending"

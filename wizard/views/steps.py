@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from .. import enrolment as services
 from .. import passwords
+from .. import sesames as sesame_codes
 from ..branding import services_for
 from ..clock import utcnow
 from ..directory import SqliteDirectory
@@ -358,6 +359,16 @@ def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
                               language=current_language())
 
 
+def _is_the_sesame(enrolment: Enrolment, password: str) -> bool:
+    """Whether the new password is the sésame just used (only its hash is kept, so this is
+    checked on submit, and only for a password of the sésame's length)."""
+    if enrolment.row["method"] != "sesame" or len(sesame_codes.normalize(password)) != \
+            sesame_codes.LENGTH:
+        return False
+    return sesame_codes.check_sesame(get_db(), password_hasher(), enrolment.person.login,
+                                     password, utcnow()) is not None
+
+
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
 def password():
     """Choose the password; on success the account is activated."""
@@ -366,7 +377,9 @@ def password():
     verdict = None
     if form.validate_on_submit():
         verdict = _verdict(enrolment, form)
-        if verdict.acceptable:
+        if verdict.acceptable and _is_the_sesame(enrolment, form.password.data or ""):
+            form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
+        elif verdict.acceptable:
             # Hashed before the transaction: the write lock is never held for ~100 ms.
             hashed = passwords.hash_password(password_hasher(), form.password.data)
             services.complete(get_db(), settings(), compose, SqliteDirectory(get_db()),
