@@ -17,10 +17,10 @@ def test_no_url_names_a_person_or_an_enrolment(app):
 
 def test_a_tampered_session_cookie_opens_nothing(staff, visitor, client, database):
     visitor.reach(staff, "annuaire")
-    value = client.get_cookie("sesame_session").value
+    value = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"]).value
     payload, _, signature = value.rpartition(".")
     forged = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
-    client.set_cookie("sesame_session", forged)
+    client.set_cookie("__Host-sesame_session", forged)
     before = rows(database, "SELECT * FROM enrolments")
     response = client.get("/etapes/annuaire")
     assert response.status_code == 303

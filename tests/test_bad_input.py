@@ -238,7 +238,7 @@ class Snapshot:
         self.copy = sqlite3.connect(":memory:")
         database.conn.backup(self.copy)
         self.whole = dump(database)
-        cookie = client.get_cookie("sesame_session")
+        cookie = client.get_cookie("__Host-sesame_session")
         self.cookie = cookie.value if cookie else None
 
     def restore(self) -> None:
@@ -246,9 +246,9 @@ class Snapshot:
         if dump(self.database) != self.whole:
             self.copy.backup(self.database.conn)
         if self.cookie is None:
-            self.client.delete_cookie("sesame_session")
+            self.client.delete_cookie("__Host-sesame_session")
         else:
-            self.client.set_cookie("sesame_session", self.cookie)
+            self.client.set_cookie("__Host-sesame_session", self.cookie)
 
 
 def check(response, before: dict, after: dict, values: list[str]) -> None:
@@ -518,7 +518,7 @@ def test_a_host_header_routing_cannot_use_is_ignored(host, client):
 def test_invalid_utf8_in_a_cookie(app, database, client):
     arrive("dehors", app, database, client)
     for url in ["/", "/etapes/", "/etapes/charte"]:
-        response = client.get(url, headers={"Cookie": "sesame_session=\xff\xfe\x00; a=\xc3\x28"})
+        response = client.get(url, headers={"Cookie": "__Host-sesame_session=\xff\xfe\x00; a=\xc3\x28"})
         assert response.status_code in (200, 303), url
 
 

@@ -285,7 +285,12 @@ def test_delivery_thread_sends_what_a_request_queued(make_app, relay):
         People(app, connection).add()
         Visitor(app.test_client()).post("/premiere-connexion", {"identifier": "jdupont"})
         deadline = time.monotonic() + 10
-        while not relay.received and time.monotonic() < deadline:
+
+        def sent() -> bool:
+            marked = rows(connection, "SELECT sent_at FROM outbox WHERE sent_at IS NOT NULL")
+            return bool(relay.received and marked)
+
+        while not sent() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert [m["To"] for m in relay.received] == ["jean.dupont@exemple.org"]
         assert rows(connection, "SELECT sent_at FROM outbox")[0]["sent_at"] is not None
@@ -297,6 +302,27 @@ def test_delivery_thread_sends_what_a_request_queued(make_app, relay):
         connection.close()
 
 
-def test_no_delivery_thread_with_the_outbox_backend(app, client):
+def test_no_worker_thread_when_cron_does_the_work(app, client):
+    assert app.config["MAIL_DELIVERY_THREAD"] is False
     client.get("/")
     assert app.extensions["sesame.delivery"] is None
+
+
+def test_worker_thread_handles_link_requests_with_the_outbox_backend(make_app):
+    """In demo (outbox backend) the worker still turns « 1ère connexion » into a link."""
+    app = make_app(MAIL_BACKEND="outbox", MAIL_DELIVERY_THREAD=True, MAIL_POLL_SECONDS=0.05)
+    connection = db.connect(app.config["DATABASE"])
+    try:
+        People(app, connection).add()
+        Visitor(app.test_client()).post("/premiere-connexion", {"identifier": "jdupont"})
+        deadline = time.monotonic() + 10
+        while not rows(connection, "SELECT * FROM outbox") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (queued,) = rows(connection, "SELECT kind, sent_at FROM outbox")
+        assert queued == {"kind": "activation", "sent_at": None}  # kept for the viewer
+    finally:
+        loop = app.extensions["sesame.delivery"]
+        if loop is not None:
+            loop.stop()
+            loop.join(5)
+        connection.close()
