@@ -518,7 +518,8 @@ def test_a_host_header_routing_cannot_use_is_ignored(host, client):
 def test_invalid_utf8_in_a_cookie(app, database, client):
     arrive("dehors", app, database, client)
     for url in ["/", "/etapes/", "/etapes/charte"]:
-        response = client.get(url, headers={"Cookie": "__Host-sesame_session=\xff\xfe\x00; a=\xc3\x28"})
+        response = client.get(
+            url, headers={"Cookie": "__Host-sesame_session=\xff\xfe\x00; a=\xc3\x28"})
         assert response.status_code in (200, 303), url
 
 
