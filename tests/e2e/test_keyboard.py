@@ -4,9 +4,17 @@ or the error summary when a form is refused."""
 
 from __future__ import annotations
 
+import pytest
 from a11y import focused
 from playwright.sync_api import Page, expect
 from test_activation import PASSPHRASE, invited
+
+
+@pytest.fixture
+def server_environment():
+    """A password hash as slow as a busy server's (about half a second): the submission is
+    still in flight when the strength meter's last request comes."""
+    return {"WIZARD_ARGON2_TIME_COST": "8", "WIZARD_ARGON2_MEMORY_KIB": "65536"}
 
 
 def tab_to(page: Page, wanted: str, *, backwards: bool = False, limit: int = 40) -> None:
@@ -82,15 +90,16 @@ def test_the_whole_wizard_with_the_keyboard_alone(page: Page, server, mailbox):
     expect_focus(page, "h1|Mot de passe")
     tab_to(page, "input|Nouveau mot de passe")
     page.keyboard.type(PASSPHRASE)
-    tab_to(page, "input|Confirmation du mot de passe")
-    page.keyboard.type(PASSPHRASE)
-    expect(page.locator("#force")).to_contain_text("La confirmation est identique")
+    expect(page.locator("#force")).to_contain_text("Robustesse")
     # The live meter never takes the focus away from the field being typed in.
-    expect_focus(page, "input|Confirmation du mot de passe")
+    expect_focus(page, "input|Nouveau mot de passe")
     tab_to(page, "button|Afficher les mots de passe")
     page.keyboard.press("Space")
     expect(page.get_by_label("Nouveau mot de passe")).to_have_attribute("type", "text")
-    tab_to(page, "button|Activer mon compte")
+    tab_to(page, "input|Confirmation du mot de passe", backwards=True)
+    page.keyboard.type(PASSPHRASE)
+    # Enter straight away, as people do: the meter's request still to come (300 ms after
+    # the last key) must not cancel the submission; it queues behind it.
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre compte est activé")
