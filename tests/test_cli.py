@@ -1,5 +1,7 @@
 """The operators' `wizard` commands, run through Flask's CLI test runner."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from harness import mails, rows
@@ -155,16 +157,21 @@ def test_invite_again_revokes_the_earlier_link(runner, database):
 def test_demo_seeds_people_and_prints_their_links(runner, database):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert len(rows(database, "SELECT * FROM people")) == len(DEMO_PEOPLE)
+    # The link people, and one person on the sésame path with a letter.
+    assert len(rows(database, "SELECT * FROM people")) == len(DEMO_PEOPLE) + 1
     assert result.output.count("https://sesame.univ-test.fr/activation/") == len(DEMO_PEOPLE)
     assert len(mails(database, "activation")) == len(DEMO_PEOPLE)
+    letters = Path(runner.app.instance_path) / "courriers-demo.pdf"
+    assert letters.read_bytes().startswith(b"%PDF")
+    (letter_person,) = rows(database, "SELECT * FROM people WHERE personal_email IS NULL")
+    assert letter_person["sesame_hash"].startswith("$argon2id$")
 
 
 def test_demo_twice_reuses_the_people(runner, database):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert len(rows(database, "SELECT * FROM people")) == len(DEMO_PEOPLE)
+    assert len(rows(database, "SELECT * FROM people")) == len(DEMO_PEOPLE) + 1
     live = rows(database, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL")
     assert live[0]["n"] == len(DEMO_PEOPLE)
 

@@ -92,6 +92,9 @@ DEMO_PEOPLE = [
 ]
 
 
+DEMO_LETTER_PERSON = ("Paul", "Martin")
+
+
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
@@ -117,6 +120,22 @@ def demo() -> None:
         click.echo(f"  {person.full_name} ({person.login}) : {link}")
     if current_app.config["MAIL_VIEWER"]:
         click.echo(f"Courriels envoyés : {settings().url('/dev/courriels/')}")
+    # And one person without a personal address: the sésame path, with their letter.
+    with db.transaction(database):
+        row = next(iter(database.query(
+            "SELECT login FROM people WHERE first_name = ? AND last_name = ?"
+            " AND personal_email IS NULL", DEMO_LETTER_PERSON)), None)
+        login = row["login"] if row else add_person(database, *DEMO_LETTER_PERSON, None,
+                                                    now).login
+    letters_path = Path(current_app.instance_path) / "courriers-demo.pdf"
+    letters_path.unlink(missing_ok=True)
+    status = next(iter(database.query("SELECT status FROM people WHERE login = ?",
+                                      [login])))["status"]
+    if status == "pending":
+        click.echo(f"Parcours sésame{NBSP}: le courrier de {' '.join(DEMO_LETTER_PERSON)} "
+                   f"({login}) et son sésame sont dans {letters_path}")
+        click.get_current_context().invoke(sesame, logins=(login,), everyone=False,
+                                           letters_path=letters_path)
 
 
 @click.command("invite")
