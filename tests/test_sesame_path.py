@@ -28,6 +28,18 @@ def enter_sesame(visitor, login, sesame):
     return visitor.post("/sesame", {"login": login, "sesame": sesame})
 
 
+def through_verified_recovery(visitor, person, database):
+    """Sésame, charter, directory, then a recovery address verified by its code."""
+    enter_sesame(visitor, person.login, SESAME)
+    visitor.through_charter()
+    visitor.through_directory()
+    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
+    (message,) = mails(database, "verification_recovery")
+    return visitor.post("/etapes/adresse-de-secours/verification/code",
+                        {"code": code_in(message["body_text"])},
+                        form_url="/etapes/adresse-de-secours/verification")
+
+
 def test_login_and_sesame_open_the_wizard(visitor, lettered, database):
     response = enter_sesame(visitor, lettered.login, SESAME)
     assert response.status_code == 303
@@ -100,14 +112,7 @@ def test_recovery_address_is_asked_then_verified(visitor, lettered, database):
 
 def test_forwarding_to_the_verified_recovery_address_needs_no_second_check(
         visitor, lettered, database):
-    enter_sesame(visitor, lettered.login, SESAME)
-    visitor.through_charter()
-    visitor.through_directory()
-    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
-    (message,) = mails(database, "verification_recovery")
-    visitor.post("/etapes/adresse-de-secours/verification/code",
-                 {"code": code_in(message["body_text"])},
-                 form_url="/etapes/adresse-de-secours/verification")
+    through_verified_recovery(visitor, lettered, database)
     mail_page = page(visitor.get("/etapes/messagerie"))
     assert mail_page.find("input", {"name": "forward_to"})["value"] == "paul@perso.example"
     response = visitor.through_mail(forward_to="paul@perso.example")
@@ -140,14 +145,7 @@ def test_an_expired_sesame_ends_the_session(visitor, lettered, database):
 
 @pytest.mark.app_config(PASSWORD_MIN_LENGTH=8, PASSWORD_MIN_SCORE=0)
 def test_the_sesame_cannot_become_the_password(visitor, lettered, database):
-    enter_sesame(visitor, lettered.login, SESAME)
-    visitor.through_charter()
-    visitor.through_directory()
-    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
-    (message,) = mails(database, "verification_recovery")
-    visitor.post("/etapes/adresse-de-secours/verification/code",
-                 {"code": code_in(message["body_text"])},
-                 form_url="/etapes/adresse-de-secours/verification")
+    through_verified_recovery(visitor, lettered, database)
     visitor.through_mail()
     refused = visitor.choose_password(SESAME.lower())
     assert refused.status_code == 422

@@ -79,12 +79,18 @@ class MailForm(WizardForm):
         address = normalize_address(field.data or "")
         if not address:
             raise ValidationError(_("Indiquez l'adresse vers laquelle rediriger vos messages."))
-        if not is_plausible_address(address):
-            raise ValidationError(_("Cette adresse n'est pas valide (exemple : "
-                                  "prenom.nom@exemple.fr)."))
-        if address == self.institutional_email.lower():
-            raise ValidationError(_("Vos messages ne peuvent pas être redirigés vers votre "
-                                  "propre adresse universitaire."))
+        check_external_address(address, self.institutional_email,
+                               _("Vos messages ne peuvent pas être redirigés vers votre "
+                                 "propre adresse universitaire."))
+
+
+def check_external_address(address: str, institutional_email: str, own_message: str) -> None:
+    """A plausible address, and not the person's own institutional one (`own_message`)."""
+    if not is_plausible_address(address):
+        raise ValidationError(_("Cette adresse n'est pas valide (exemple : "
+                                "prenom.nom@exemple.fr)."))
+    if address == institutional_email.lower():
+        raise ValidationError(own_message)
 
 
 class CodeForm(WizardForm):
@@ -156,12 +162,9 @@ class RecoveryForm(WizardForm):
             if self.required:
                 raise ValidationError(_("Indiquez une adresse personnelle (de secours)."))
             return
-        if not is_plausible_address(address):
-            raise ValidationError(_("Cette adresse n'est pas valide (exemple\u00a0: "
-                                  "prenom.nom@exemple.fr)."))
-        if address == self.institutional_email.lower():
-            raise ValidationError(_("L'adresse de secours doit être différente de votre "
-                                  "adresse universitaire."))
+        check_external_address(address, self.institutional_email,
+                               _("L'adresse de secours doit être différente de votre "
+                                 "adresse universitaire."))
 
 
 class BirthDateForm(WizardForm):
