@@ -11,6 +11,7 @@ LIMITS = {
     "RATELIMIT_MAIL_PER_IP": "4 per minute",
     "RATELIMIT_MAIL_PER_IDENTIFIER": "2 per minute",
     "RATELIMIT_STRENGTH_PER_IP": "3 per minute",
+    "RATELIMIT_STRENGTH_PER_SESSION": "100 per minute",
 }
 
 
@@ -90,3 +91,16 @@ def test_verification_code_is_limited_per_enrolment(app, staff, visitor):
                             form_url="/etapes/messagerie/verification").status_code
                for _ in range(4)]
     assert answers[-1] == 429
+
+
+@pytest.mark.app_config(**{**LIMITS, "RATELIMIT_STRENGTH_PER_IP": "100 per minute",
+                           "RATELIMIT_STRENGTH_PER_SESSION": "2 per minute"})
+def test_strength_fragment_is_limited_per_session(app, staff, visitor):
+    visitor.reach(staff, "mot-de-passe")
+    token = page(visitor.get("/etapes/mot-de-passe")).find(
+        "input", {"name": "csrf_token"})["value"]
+    answers = [visitor.client.post("/etapes/mot-de-passe/force",
+                                   headers={"HX-Request": "true"},
+                                   data={"csrf_token": token, "password": "x"}).status_code
+               for _ in range(3)]
+    assert answers == [200, 200, 429]

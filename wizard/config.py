@@ -151,16 +151,20 @@ SETTINGS: list[Setting] = [
             "Where rate-limit counters live. `memory://` counts per process: with several "
             "gunicorn workers or hosts, use a shared store such as `redis://host:6379` or "
             "`memcached://host:11211` (install the matching client)."),
-    Setting("RATELIMIT_SECRET_PER_IP", "20 per minute;200 per hour", str,
-            "Sésame, code and link submissions from one IP address."),
+    Setting("RATELIMIT_SECRET_PER_IP", "60 per minute;1000 per hour", str,
+            "Sésame, code and link submissions from one IP address (generous: a campus NAT "
+            "puts many people behind one address; the per-identifier limits protect each "
+            "account)."),
     Setting("RATELIMIT_SECRET_PER_IDENTIFIER", "10 per minute;50 per hour", str,
             "Sésame submissions for one typed login, code entries for one enrolment."),
-    Setting("RATELIMIT_MAIL_PER_IP", "10 per minute;100 per hour", str,
+    Setting("RATELIMIT_MAIL_PER_IP", "30 per minute;300 per hour", str,
             "Requests that send mail (« 1ère connexion », resends) from one IP address."),
     Setting("RATELIMIT_MAIL_PER_IDENTIFIER", "3 per minute;20 per hour", str,
             "Requests that send mail for one typed identifier or one enrolment."),
-    Setting("RATELIMIT_STRENGTH_PER_IP", "120 per minute", str,
+    Setting("RATELIMIT_STRENGTH_PER_IP", "600 per minute", str,
             "Live password-strength checks from one IP address."),
+    Setting("RATELIMIT_STRENGTH_PER_SESSION", "120 per minute", str,
+            "Live password-strength checks from one wizard session (about 2 a second)."),
     Setting("PROXY_FIX_HOPS", 0, int,
             "Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (usually 1). "
             "0 trusts no forwarded header (direct exposure)."),

@@ -398,6 +398,7 @@ def password():
 
 @bp.post("/mot-de-passe/force")
 @limiter.limit(configured("RATELIMIT_STRENGTH_PER_IP"))
+@limiter.limit(configured("RATELIMIT_STRENGTH_PER_SESSION"), key_func=by_enrolment)
 def password_strength():
     """Fragment: the meter, zxcvbn's advice and the rules' checklist, while typing."""
     enrolment = enter(Step.PASSWORD)
