@@ -1,6 +1,6 @@
 """Fixtures shared by the unit and integration tests: a fresh app and database per test.
 
-The helpers live in harness.py; they are re-exported here for older imports.
+The helpers tests import by name live in harness.py.
 """
 
 from __future__ import annotations
@@ -9,25 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from harness import (  # noqa: F401 (re-exported)
-    BASE_URL,
-    CHEAP_ARGON2,
-    NOW,
-    OTHER_ADDRESS,
-    TEST_CONFIG,
-    People,
-    Relay,
-    Visitor,
-    code_in,
-    csrf_of,
-    dump,
-    enrolment_of,
-    link_in,
-    mails,
-    main_text,
-    page,
-    rows,
-)
+from harness import TEST_CONFIG, People, Relay, Visitor
 
 from wizard import create_app, db
 
