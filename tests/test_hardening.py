@@ -115,3 +115,13 @@ def test_proving_identity_starts_a_fresh_session(staff, visitor, client):
     with client.session_transaction() as stored:
         assert "planted" not in stored
         assert stored["method"] == "link" and isinstance(stored["enrolment"], int)
+
+
+def test_an_unexpected_error_logs_the_route_not_the_token(app, caplog):
+    @app.get("/activation/<token>/casse")
+    def broken(token):
+        raise RuntimeError("boom")
+
+    app.test_client().get("/activation/s3cr3t-TOKEN/casse")
+    assert "s3cr3t" not in caplog.text
+    assert "/activation/<token>/casse" in caplog.text

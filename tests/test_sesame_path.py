@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from harness import code_in, enrolment_of, mails, main_text, page, rows
+from pypdf import PdfReader
 
 from wizard import passwords
 from wizard.clock import to_iso
@@ -151,3 +153,48 @@ def test_the_sesame_cannot_become_the_password(visitor, lettered, database):
     assert refused.status_code == 422
     assert "ne peut pas être votre sésame" in main_text(refused)
     assert rows(database, "SELECT status FROM people")[0]["status"] == "pending"
+
+
+@pytest.mark.app_config(RECOVERY_ADDRESS_REQUIRED=False)
+def test_declining_the_recovery_address_where_allowed_goes_on_to_the_mail_step(
+        visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    visitor.through_charter()
+    visitor.through_directory()
+    declined = visitor.post("/etapes/adresse-de-secours", {"address": ""})
+    assert declined.headers["Location"].endswith("/etapes/messagerie")
+    assert mails(database, "verification_recovery") == []
+    assert visitor.get("/etapes/adresse-de-secours/verification").headers[
+        "Location"].endswith("/etapes/messagerie")
+
+
+def test_a_new_hr_import_keeps_the_verified_recovery_address(app, visitor, lettered,
+                                                             database, tmp_path):
+    database.execute("UPDATE people SET matricule = 'M1' WHERE id = ?", [lettered.id])
+    through_verified_recovery(visitor, lettered, database)
+    visitor.through_mail()
+    visitor.choose_password()
+    export = tmp_path / "export.csv"
+    export.write_text("matricule;nom;prénom\nM1;Martin;Paul\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import-staff", str(export)])
+    assert result.exit_code == 0, result.output
+    assert "Inchangés" in result.output
+    (person,) = rows(database, "SELECT personal_email FROM people")
+    assert person["personal_email"] == "paul@perso.example"
+
+
+def test_a_new_sesame_ends_the_sessions_opened_with_the_old_one(app, visitor, database,
+                                                                 staff, tmp_path):
+    person = staff.add(first="Paul", last="Martin", personal=None)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["sesame", person.login, "--letters", str(tmp_path / "a.pdf")])
+    assert first.exit_code == 0, first.output
+    text = PdfReader(tmp_path / "a.pdf").pages[0].extract_text()
+    code = re.search(r"([A-Z0-9]{5} [A-Z0-9]{5})", text).group(1)
+    assert enter_sesame(visitor, person.login, code).status_code == 303
+    assert visitor.get("/etapes/charte").status_code == 200
+    # The letter was lost: the helpdesk gives a new sésame.
+    again = runner.invoke(args=["sesame", person.login, "--letters", str(tmp_path / "b.pdf")])
+    assert again.exit_code == 0, again.output
+    response = visitor.get("/etapes/charte")
+    assert "/etapes/session-terminee" in response.headers["Location"]

@@ -7,6 +7,7 @@ same transaction as the change that causes them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +26,7 @@ from .people import Person
 from .steps import Facts, Progress, Step
 from .tokens import CodeCheck, Purpose, TokenState
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Settings:
@@ -232,17 +234,23 @@ def handle_link_requests(db: Database, settings: Settings, compose: mail.Compose
     """The worker's part: a fresh link for each request that names a pending person.
 
     Each request is handled and deleted in one transaction; returns how many were handled.
+    A request that fails is dropped (and logged), so it cannot block the ones after it.
     """
     handled = 0
     for _ in range(limit):
-        with transaction(db):
-            row = next(iter(db.query("SELECT * FROM link_requests ORDER BY id LIMIT 1")), None)
-            if row is None:
-                break
+        row = next(iter(db.query("SELECT * FROM link_requests ORDER BY id LIMIT 1")), None)
+        if row is None:
+            break
+        try:
+            with transaction(db):
+                db.execute("DELETE FROM link_requests WHERE id = ?", [row["id"]])
+                origin = audit.Origin(actor="person", ip=row["ip"],
+                                      user_agent=row["user_agent"])
+                request_new_link(db, settings, compose, row["identifier"], now=now,
+                                 origin=origin, language=row.get("language"))
+        except Exception:
+            log.exception("link request %s could not be handled; dropped", row["id"])
             db.execute("DELETE FROM link_requests WHERE id = ?", [row["id"]])
-            origin = audit.Origin(actor="person", ip=row["ip"], user_agent=row["user_agent"])
-            request_new_link(db, settings, compose, row["identifier"], now=now, origin=origin,
-                             language=row.get("language"))
         handled += 1
     return handled
 
@@ -303,21 +311,22 @@ def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str,
     return cursor.lastrowid
 
 
-def session_still_valid(db: Database, method: str, proof_id: int, now: datetime) -> bool:
+def session_still_valid(db: Database, method: str, proof_id: int, now: datetime,
+                        sesame_issued_at: str | None = None) -> bool:
     """Whether the proof that opened a wizard session still allows it to go on.
 
-    `proof_id` is the link's token id, or the person's id on the sésame path. A session
-    lives while its link (or sésame) is valid; once the account is activated, the session
-    may still show the done page.
+    `proof_id` is the link's token id, or the person's id on the sésame path (with the
+    issue time of the sésame used: a new sésame ends sessions opened with the old one, as
+    a new link does). A session lives while its link (or sésame) is valid; once the
+    account is activated, the session may still show the done page.
     """
     if method == "sesame":
-        person = people.get(db, proof_id)
-        if person is None:
+        row = next(iter(db.query("SELECT * FROM people WHERE id = ?", [proof_id])), None)
+        if row is None:
             return False
-        if person.status == "active":
+        if row["status"] == "active":
             return True
-        row = next(iter(db.query("SELECT * FROM people WHERE id = ?", [person.id])))
-        return sesames.is_live(row, now)
+        return sesames.is_live(row, now) and row["sesame_issued_at"] == sesame_issued_at
     token = tokens.get(db, proof_id)
     if token is None:
         return False
@@ -335,6 +344,7 @@ class SesameOutcome:
     enrolment_id: int | None
     person_id: int | None = None
     gate: Gate = Gate.OPEN
+    sesame_issued_at: str | None = None  # binds the session to this sésame, not a later one
 
 
 def begin_with_sesame(db: Database, check: Callable[[str, str], Person | None], login: str,
@@ -374,7 +384,9 @@ def begin_with_sesame(db: Database, check: Callable[[str, str], Person | None], 
         enrolment_id = _ensure_enrolment(db, person.id, now, "sesame", ask_birth_date)
         audit.record(db, "identity_proven", now=now, origin=origin, person_id=person.id,
                      method="sesame")
-        return SesameOutcome(enrolment_id, person.id)
+        issued = next(iter(db.query("SELECT sesame_issued_at FROM people WHERE id = ?",
+                                    [person.id])))["sesame_issued_at"]
+        return SesameOutcome(enrolment_id, person.id, sesame_issued_at=issued)
 
 
 def _lock(db: Database, person: Person, now: datetime, origin: audit.Origin,

@@ -555,6 +555,11 @@ def _update(db: Database, known: dict, record: StaffRecord, now: datetime,
             origin: audit.Origin) -> Updated | None:
     changes = {name: (known[name], getattr(record, name)) for name in _COMPARED
                if known[name] != getattr(record, name)}
+    if (changes.get("personal_email", (None, None))[1] is None
+            and known["status"] != "pending"):
+        # HR's empty cell does not erase the address the person gave and verified (the
+        # sésame path's recovery address) once the account is activated.
+        changes.pop("personal_email", None)
     if not changes:
         return None
     assignments = ", ".join(f"{name} = ?" for name in changes)

@@ -64,8 +64,9 @@ class Facts:
             directory_answered=row["directory_listed"] is not None,
             needs_recovery=needs_recovery,
             recovery_answered=row.get("recovery_address") is not None,
+            # An empty address is a declined one (where not required): nothing to verify.
             recovery_needs_verification=(
-                row.get("recovery_address") is not None
+                bool(row.get("recovery_address"))
                 and row.get("recovery_verified_at") is None
             ),
             mail_answered=row["mail_answered_at"] is not None,

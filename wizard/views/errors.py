@@ -81,6 +81,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.error("unexpected error on %s %s: %s", request.method, request.path,
+        # The route's pattern, never the path: a path can carry a link's token.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        log.error("unexpected error on %s %s: %s", request.method, rule,
                   type(error).__name__, exc_info=error)
         return render_error(500)

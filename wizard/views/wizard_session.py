@@ -19,7 +19,8 @@ from ..i18n import current_language
 from ..runtime import get_db
 
 
-def bind(enrolment_id: int, method: str, proof_id: int) -> None:
+def bind(enrolment_id: int, method: str, proof_id: int,
+         sesame_issued_at: str | None = None) -> None:
     """Start a fresh session for this enrolment (identity just proven).
 
     `proof_id` is the link's token id (method "link") or the person's id ("sesame").
@@ -29,6 +30,8 @@ def bind(enrolment_id: int, method: str, proof_id: int) -> None:
     session["enrolment"] = enrolment_id
     session["method"] = method
     session["proof"] = proof_id
+    if sesame_issued_at:
+        session["sesame_issued"] = sesame_issued_at
     session["seen"] = int(time.time())
     enrolment = load(get_db(), enrolment_id)
     if enrolment is not None:
@@ -89,7 +92,8 @@ def current() -> Enrolment:
         session.clear()
         raise SessionEnded("idle")
     db = get_db()
-    if not session_still_valid(db, method, proof_id, utcnow()):
+    if not session_still_valid(db, method, proof_id, utcnow(),
+                               sesame_issued_at=session.get("sesame_issued")):
         session.clear()
         raise SessionEnded("link")
     enrolment = load(db, enrolment_id)
