@@ -122,3 +122,20 @@ def test_mail_urls_follow_the_configured_base_url(make_app):
     assert any(u.startswith("https://activation.univ-ailleurs.fr/sesame/activation/")
                for u in urls)
     assert all(u.startswith("https://activation.univ-ailleurs.fr/sesame/") for u in urls)
+
+
+def test_mail_viewer_shows_the_html_version_sandboxed(make_app):
+    app = make_app(MAIL_VIEWER=True)
+    connection = db.connect(app.config["DATABASE"])
+    try:
+        person = People(app, connection).add()
+        People(app, connection).link(person)
+    finally:
+        connection.close()
+    client = app.test_client()
+    listing = page(client.get("/dev/courriels/"))
+    message = client.get(listing.select_one("td a")["href"])
+    html_link = [a["href"] for a in page(message).select("main a") if "/html" in a["href"]]
+    response = client.get(html_link[0])
+    assert response.headers["Content-Security-Policy"] == "sandbox"
+    assert "Activer mon compte" in response.get_data(as_text=True)

@@ -198,3 +198,14 @@ def test_a_new_sesame_ends_the_sessions_opened_with_the_old_one(app, visitor, da
     assert again.exit_code == 0, again.output
     response = visitor.get("/etapes/charte")
     assert "/etapes/session-terminee" in response.headers["Location"]
+
+
+def test_a_recovery_address_inside_the_institution_is_refused(visitor, lettered, database):
+    enter_sesame(visitor, lettered.login, SESAME)
+    visitor.through_charter()
+    visitor.through_directory()
+    refused = visitor.post("/etapes/adresse-de-secours",
+                           {"address": "un.collegue@univ-test.fr"})
+    assert refused.status_code == 422
+    assert "en dehors de l'établissement" in main_text(refused)
+    assert enrolment_of(database, lettered)["recovery_address"] is None

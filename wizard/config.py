@@ -133,9 +133,10 @@ SETTINGS: list[Setting] = [
     Setting("ARGON2_TIME_COST", 3, int,
             "argon2id iterations. The defaults (3 passes, 64 MiB, 4 lanes: RFC 9106's "
             "second recommended option) take about 145 ms a hash on a 2-core server; "
-            "OWASP's minimum (2, 19 MiB, 1) about 23 ms. Hashes record their parameters: "
-            "after a change, `passwords.verify_and_upgrade` rehashes an old hash with the new "
-            "ones when its password is next checked."),
+            "OWASP's minimum (2, 19 MiB, 1) about 23 ms. Hashes record their parameters; "
+            "`passwords.verify_and_upgrade` rehashes an old hash with the new ones when its "
+            "password is next checked (the wizard only sets passwords: it serves the future "
+            "« Mon compte » login)."),
     Setting("ARGON2_MEMORY_KIB", 65536, int, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes."),
     Setting("CHARTER_FILE", None, str,

@@ -165,6 +165,11 @@ class RecoveryForm(WizardForm):
         check_external_address(address, self.institutional_email,
                                _("L'adresse de secours doit être différente de votre "
                                  "adresse universitaire."))
+        domain = self.institutional_email.rpartition("@")[2].lower()
+        if domain and address.endswith("@" + domain):
+            # As the HR import: recovery must work without the institution's mail.
+            raise ValidationError(_("L'adresse de secours doit être une adresse personnelle, "
+                                    "en dehors de l'établissement."))
 
 
 class BirthDateForm(WizardForm):

@@ -29,10 +29,11 @@ STATUS_LABELS = {"pending": "en attente d'activation", "active": "activé",
                  "locked": "verrouillé", "disabled": "désactivé"}
 
 STEP_LABELS = {
+    Step.BIRTH_DATE.value: "date de naissance",
     Step.CHARTER.value: "charte informatique",
     Step.DIRECTORY.value: "annuaire (liste rouge)",
-    "adresse-de-secours": "adresse de secours",
-    "verification-secours": "vérification de l'adresse de secours",
+    Step.RECOVERY.value: "adresse de secours",
+    Step.RECOVERY_VERIFICATION.value: "vérification de l'adresse de secours",
     Step.MAIL.value: "messagerie",
     Step.MAIL_VERIFICATION.value: "vérification de l'adresse de réexpédition",
     Step.PASSWORD.value: "mot de passe",

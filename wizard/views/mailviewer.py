@@ -26,7 +26,7 @@ def inbox():
 
 @bp.get(f"/{MESSAGE_ID}")
 def message(message_id: int):
-    """One mail: text body, and the HTML body in a sandboxed frame."""
+    """One mail: its text body, and a link to its HTML body."""
     rows = list(get_db().query("SELECT * FROM outbox WHERE id = ?", [message_id]))
     if not rows:
         abort(404)
@@ -35,7 +35,7 @@ def message(message_id: int):
 
 @bp.get(f"/{MESSAGE_ID}/html")
 def message_html(message_id: int):
-    """The HTML body alone, for the frame."""
+    """The HTML body alone, sandboxed (no script, no form, no same-origin access)."""
     rows = list(get_db().query("SELECT body_html FROM outbox WHERE id = ?", [message_id]))
     if not rows:
         abort(404)
