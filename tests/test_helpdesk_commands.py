@@ -186,6 +186,15 @@ def test_status_shows_a_lock_and_the_failures(runner, database):
     assert "identité refusée" in result.output
 
 
+def test_status_says_a_locked_persons_sesame_opens_nothing(runner, database, tmp_path):
+    import_sample(runner)
+    invoke(runner, "sesame", "mlegoff", "--letters", str(tmp_path / "lettre.pdf"))
+    database.execute("UPDATE people SET status = 'locked', locked_at = ? WHERE login = ?",
+                     [to_iso(utcnow()), "mlegoff"])
+    lines = status_lines(invoke(runner, "status", "mlegoff"))
+    assert lines["Sésame"].startswith("inutilisable")
+
+
 def test_status_lists_everyone_an_address_matches(runner, database):
     import_sample(runner)
     database.execute("UPDATE people SET personal_email = 'famille@exemple.org'"

@@ -571,7 +571,12 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
                                    f"(envoyé le {_moment(view.link.created_at)})")
     if person["sesame_hash"]:
         expires = from_iso(person["sesame_expires_at"])
-        verb = "valable jusqu'au" if expires > now else "expiré depuis le"
+        if view.sesame_live:
+            verb = "valable jusqu'au"
+        elif expires <= now:
+            verb = "expiré depuis le"
+        else:  # locked or disabled: it opens nothing until the helpdesk acts
+            verb = "inutilisable (compte verrouillé ou désactivé), prévu jusqu'au"
         _line("Sésame", f"{verb} {_moment(expires)} "
                         f"(remis le {_moment(person['sesame_issued_at'])})")
     elif person["sesame_issued_at"]:
