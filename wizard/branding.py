@@ -7,10 +7,11 @@ Flask-free: the views serve what these functions return.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .identity import fold
 
 # WCAG 2.2: 4.5:1 for text, 3:1 for large text and for the parts of controls.
 TEXT_CONTRAST = 4.5
@@ -207,8 +208,7 @@ class Service:
 
 
 def _category_key(text: str | None) -> str:
-    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
+    return re.sub(r"[^a-z0-9]", "", fold(text or ""))
 
 
 def _in(value, language: str) -> str:

@@ -160,10 +160,11 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
     with _progress(len(logins), "Invitations") as bar:
         for login in logins:
             try:
-                enrolment.invite(database, settings(), compose, login, now=utcnow())
+                helpdesk.resend(database, settings(), compose, login, now=utcnow(),
+                                reason="invite")
             except LookupError:
                 click.echo(f"{login} : identifiant inconnu", err=True)
-            except ValueError as error:
+            except helpdesk.Refused as error:
                 click.echo(f"{login} : {error}", err=True)
             else:
                 queued += 1

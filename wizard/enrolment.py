@@ -163,24 +163,6 @@ def send_activation_link(db: Database, settings: Settings, compose: mail.Compose
     return issued
 
 
-def invite(db: Database, settings: Settings, compose: mail.Composer, login: str, *,
-           now: datetime, origin: audit.Origin = audit.CLI) -> tokens.Issued:
-    """Operator's invitation: a link to a pending person's personal address.
-
-    Raises LookupError for an unknown login and ValueError when no link can be sent.
-    """
-    with transaction(db):
-        person = people.find_by_login(db, login)
-        if person is None:
-            raise LookupError(login)
-        if person.status != "pending":
-            raise ValueError(f"{login} n'est pas en attente d'activation ({person.status})")
-        if not person.personal_email:
-            raise ValueError(f"{login} n'a pas d'adresse personnelle")
-        return send_activation_link(db, settings, compose, person, now=now, origin=origin,
-                                    reason="invite")
-
-
 def request_new_link(db: Database, settings: Settings, compose: mail.Composer,
                      identifier: str, *, now: datetime, origin: audit.Origin,
                      language: str | None = None) -> None:

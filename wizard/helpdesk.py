@@ -134,8 +134,10 @@ def status(db: Database, person: dict, now: datetime) -> Status:
 
 
 def resend(db: Database, settings: Settings, compose: mail.Composer, login: str, *,
-           now: datetime, origin: audit.Origin = audit.CLI) -> tuple[dict, int]:
-    """A new activation link to a pending person, earlier links revoked.
+           now: datetime, origin: audit.Origin = audit.CLI,
+           reason: str = "resend") -> tuple[dict, int]:
+    """A new activation link to a pending person, earlier links revoked (`wizard resend`,
+    and `wizard invite` with reason "invite").
 
     Returns (person row, links revoked). Raises LookupError or Refused.
     """
@@ -153,9 +155,10 @@ def resend(db: Database, settings: Settings, compose: mail.Composer, login: str,
         person = people.get(db, row["id"])
         assert person is not None
         enrolment.send_activation_link(db, settings, compose, person, now=now, origin=origin,
-                                       reason="resend")
-        audit.record(db, "link_resent", now=now, origin=origin, person_id=row["id"],
-                     links_revoked=revoked, to=row["personal_email"])
+                                       reason=reason)
+        if reason == "resend":  # the operator's resend: what it replaced, for the record
+            audit.record(db, "link_resent", now=now, origin=origin, person_id=row["id"],
+                         links_revoked=revoked, to=row["personal_email"])
         return row, revoked
 
 
