@@ -276,8 +276,8 @@ def begin_with_link(db: Database, secret: str, *, now: datetime, origin: audit.O
 
 def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str,
                       ask_birth_date: bool) -> int:
-    birth_date = next(iter(db.query("SELECT birth_date FROM people WHERE id = ?",
-                                    [person_id])))["birth_date"]
+    person = people.get(db, person_id)
+    birth_date = person.birth_date if person else None
     # Asked only where the institution wants it and HR recorded a date to compare with.
     required = int(ask_birth_date and bool(birth_date))
     rows = list(db.query("SELECT id FROM enrolments WHERE person_id = ?", [person_id]))
@@ -398,8 +398,7 @@ def check_birth_date(db: Database, enrolment_id: int, typed: date, *, now: datet
     with transaction(db):
         enrolment = _require(db, enrolment_id, Step.BIRTH_DATE)
         person = enrolment.person
-        recorded = next(iter(db.query("SELECT birth_date FROM people WHERE id = ?",
-                                      [person.id])))["birth_date"]
+        recorded = person.birth_date
         login_key = attempts.key(person.login)
         if recorded == typed.isoformat():
             attempts.clear(db, login_key, "birth_date")

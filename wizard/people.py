@@ -24,6 +24,7 @@ class Person:
     status: str
     last_link_sent_at: str | None
     language: str | None = None  # the language they last used the wizard in
+    birth_date: str | None = None  # ISO, from the HR import; often unknown
 
     @property
     def full_name(self) -> str:
@@ -42,6 +43,7 @@ def _from_row(row: dict) -> Person:
         status=row["status"],
         last_link_sent_at=row["last_link_sent_at"],
         language=row.get("language"),
+        birth_date=row.get("birth_date"),
     )
 
 
