@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zxcvbn import matching, scoring
 
-from wizard import keyboards, password_dictionaries, password_estimator, passwords
+from wizard import keyboards, password_dictionaries, password_estimator, passwords, strength_index
 from wizard.passwords import PasswordPolicy, evaluate, personal_words
 
 # Jean Dupont, born 12 March 1985, at the Université de démonstration (univ-demo.fr).
@@ -389,26 +389,28 @@ def test_zxcvbn_is_the_version_the_estimator_was_written_for():
 
 
 def test_french_dictionaries_are_installed_and_ranked():
-    dictionaries = matching.RANKED_DICTIONARIES
+    sizes = password_estimator._the_index().sizes
     for wordlist in password_dictionaries.FRENCH_LISTS:
-        assert len(dictionaries[wordlist.name]) > 100, wordlist.name
-    assert dictionaries["french_passwords"]["azerty"] < dictionaries["french_passwords"][
-        "motdepasse"] < 100
-    assert dictionaries["french_surnames"]["martin"] == 1
-    assert dictionaries["french_places"]["paris"] == 1
+        assert sizes[wordlist.name] > 100, wordlist.name
+    ranks = password_estimator.dictionary_ranks
+    assert ranks("azerty")["french_passwords"] < ranks("motdepasse")["french_passwords"] < 100
+    assert ranks("martin")["french_surnames"] == 1
+    assert ranks("paris")["french_places"] == 1
 
 
 def test_entries_count_without_accents_and_run_together():
-    places = matching.RANKED_DICTIONARIES["french_places"]
-    assert places["saint-étienne"] == places["saintétienne"] == places["saintetienne"]
-    names = matching.RANKED_DICTIONARIES["french_first_names"]
-    assert names["hélène"] == names["helene"]
+    places = [password_estimator.dictionary_ranks(form)["french_places"]
+              for form in ("saint-étienne", "saintétienne", "saintetienne")]
+    assert len(set(places)) == 1
+    ranks = password_estimator.dictionary_ranks
+    assert ranks("hélène")["french_first_names"] == ranks("helene")["french_first_names"]
 
 
 def test_unranked_entries_share_the_middle_rank():
-    surnames = matching.RANKED_DICTIONARIES["french_surnames"]
-    tail = [surnames[name] for name in ("abgrall", "zidane", "ziegler")]
-    assert len(set(tail)) == 1 and tail[0] > surnames["nguyen"]
+    tail = [password_estimator.dictionary_ranks(name)["french_surnames"]
+            for name in ("abgrall", "zidane", "ziegler")]
+    assert len(set(tail)) == 1
+    assert tail[0] > password_estimator.dictionary_ranks("nguyen")["french_surnames"]
 
 
 def test_every_data_file_is_documented_with_its_licence():
@@ -423,13 +425,70 @@ def test_every_data_file_is_documented_with_its_licence():
     assert "ODC-BY" in readme and "MIT" in readme
 
 
-def test_the_fast_dictionary_matcher_agrees_with_zxcvbn():
-    dictionaries = matching.RANKED_DICTIONARIES
-    samples = ["Montpellier34!", "p@ssw0rd", "jeandupont1985", "azertyuiop", "lalalere",
-               "Ébène cœur", "xxxxxxxx", "12031985"]
-    for sample in samples:
-        assert password_estimator.fast_dictionary_match(sample, dictionaries) == \
-            password_estimator.ORIGINAL_DICTIONARY_MATCH(sample, dictionaries)
+@pytest.fixture(scope="module")
+def zxcvbn_own_dictionaries() -> dict[str, dict[str, int]]:
+    """zxcvbn's English lists ranked as zxcvbn ranks them, then the French lists, then a
+    person's words: in memory here, where the app looks them up in its index instead.
+
+    The English lists are read from zxcvbn's own file, by path (the app's process holds a
+    placeholder for that module), the French ones from wizard/data.
+    """
+    return {**strength_index.ranked_dictionaries(),
+            "user_inputs": matching.build_ranked_dict(["jean", "dupont", "montpellier34",
+                                                       "1985", "ébène"])}
+
+
+MATCHER_SAMPLES = ["Montpellier34!", "p@ssw0rd", "jeandupont1985", "azertyuiop", "lalalere",
+                   "Ébène cœur", "xxxxxxxx", "12031985"]
+
+
+@pytest.mark.parametrize("sample", MATCHER_SAMPLES)
+def test_the_fast_dictionary_matcher_agrees_with_zxcvbn(sample, zxcvbn_own_dictionaries):
+    expected = password_estimator.ORIGINAL_DICTIONARY_MATCH(sample, zxcvbn_own_dictionaries)
+    # As zxcvbn calls it: RANKED_DICTIONARIES holds user_inputs only, the index the rest.
+    as_called = {"user_inputs": zxcvbn_own_dictionaries["user_inputs"]}
+    assert password_estimator.fast_dictionary_match(sample, as_called) == expected
+    # Given the static lists too, it still takes them from the index: the same matches.
+    assert password_estimator.fast_dictionary_match(sample, zxcvbn_own_dictionaries) == expected
+    assert len(expected) > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(sample=st.one_of(st.text(max_size=32),
+                        st.text(alphabet=st.sampled_from(list("azertyuiopmontpelliersoleil"
+                                                              "1985@!İ ")), max_size=32)))
+def test_the_fast_matchers_agree_with_zxcvbn_on_any_input(sample, zxcvbn_own_dictionaries):
+    as_called = {"user_inputs": zxcvbn_own_dictionaries["user_inputs"]}
+    assert password_estimator.fast_dictionary_match(sample, as_called) == \
+        password_estimator.ORIGINAL_DICTIONARY_MATCH(sample, zxcvbn_own_dictionaries)
+    reversed_sample = "".join(reversed(sample))
+    assert password_estimator.fast_dictionary_match(reversed_sample, as_called) == \
+        password_estimator.ORIGINAL_DICTIONARY_MATCH(reversed_sample, zxcvbn_own_dictionaries)
+
+
+@pytest.mark.parametrize(("password", "queries"), [
+    ("Montpellier34!", 1), ("s0l31l!|7@4", 1), ("jeandupont1985", 1), ("abcabcabc", 1),
+    ("p@p@p@p@soleil", 1),
+    # A repeat whose base token has l33t readings of its own: fetched when met.
+    ("6969696960{+!$7([7|[", 3)])
+def test_the_prefetch_only_saves_queries(password, queries):
+    hints = list(JEAN.hints)
+    statements: list[str] = []
+    connection = password_estimator._the_index()._connect()
+    connection.set_trace_callback(statements.append)
+    try:
+        with passwords._ZXCVBN_LOCK:
+            prefetched = password_estimator.estimate(password, hints, 32)
+            queries_prefetched = len(statements)
+            plain = zxcvbn.zxcvbn(password, user_inputs=hints, max_length=32)
+    finally:
+        connection.set_trace_callback(None)
+    for result in (prefetched, plain):
+        del result["calc_time"]
+    assert prefetched == plain
+    # One query for the password, its reverse and its l33t readings, where zxcvbn alone
+    # makes one per matcher call.
+    assert queries_prefetched == queries < len(statements) - queries_prefetched
 
 
 def test_l33t_matching_stays_cheap_on_many_substitutions():

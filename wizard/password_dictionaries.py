@@ -2,7 +2,9 @@
 
 zxcvbn 4.5.0 ships English lists only, so it takes « soleil » or « Montpellier » for rare
 strings. The lists here live in `wizard/data/` (their sources and licences are in
-`wizard/data/README.md`) and are read once per process, the first time they are asked for.
+`wizard/data/README.md`). They are read by the builder of the strength index
+(`strength_index`, in a child process), not by a serving process: 49,000 entries as Python
+dicts would take 8 MB of every worker.
 
 A list file is UTF-8, one entry per line, most common first: an entry's rank is its line
 number among the entries, which is what zxcvbn expects of its own lists. Lines starting with
@@ -22,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from .identity import fold
 
@@ -67,9 +70,10 @@ def variants(entry: str) -> list[str]:
     return unique
 
 
-def _read_entries(filename: str) -> tuple[list[str], list[str]]:
-    """The ranked entries of a file, then its unranked ones."""
-    text = (resources.files("wizard") / "data" / filename).read_text(encoding="utf-8")
+def _read_entries(filename: str, data_dir: Path | None = None) -> tuple[list[str], list[str]]:
+    """The ranked entries of a file (of wizard/data, or of `data_dir`), then its unranked ones."""
+    folder = Path(data_dir) if data_dir is not None else resources.files("wizard") / "data"
+    text = (folder / filename).read_text(encoding="utf-8")
     ranked: list[str] = []
     unranked: list[str] = []
     target = ranked
@@ -82,12 +86,13 @@ def _read_entries(filename: str) -> tuple[list[str], list[str]]:
     return ranked, unranked
 
 
-def build_ranked_dictionary(filenames: tuple[str, ...]) -> dict[str, int]:
+def build_ranked_dictionary(filenames: tuple[str, ...],
+                            data_dir: Path | None = None) -> dict[str, int]:
     """word → rank (1 is the most common), from list files read in order."""
     ranks: dict[str, int] = {}
     next_rank = 1
     for filename in filenames:
-        ranked, unranked = _read_entries(filename)
+        ranked, unranked = _read_entries(filename, data_dir)
         for entry in ranked:
             forms = variants(entry)
             if forms and forms[0] not in ranks:
@@ -105,5 +110,8 @@ def build_ranked_dictionary(filenames: tuple[str, ...]) -> dict[str, int]:
 
 @cache
 def french_dictionaries() -> dict[str, dict[str, int]]:
-    """Every French dictionary, by zxcvbn dictionary name; built once per process."""
+    """Every French dictionary, by zxcvbn dictionary name; built once per process.
+
+    For the index builder and the tests: a serving process reads the index instead.
+    """
     return {wordlist.name: build_ranked_dictionary(wordlist.files) for wordlist in FRENCH_LISTS}

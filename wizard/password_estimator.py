@@ -3,13 +3,22 @@
 zxcvbn keeps its dictionaries, keyboards and matchers in module-level tables, and offers no
 other way to extend them; `install()` adds to those tables once per process:
 
-- the French lists of `password_dictionaries` join zxcvbn's ranked dictionaries;
+- the French lists of `password_dictionaries` join zxcvbn's English ones, after them;
 - the AZERTY graph of `keyboards` joins its keyboards, and AZERTY walks are counted with
   AZERTY's own key statistics (zxcvbn would take any keyboard but QWERTY and Dvorak for a
   small numeric keypad, and undercount them);
 - years up to 2099 are "recent years" (zxcvbn 4.5.0 stops at 2019: « motdepasse2024 »);
-- the dictionary matcher looks each substring up once in a merged index, instead of once
-  per dictionary (13 of them now), and only up to the longest word's length;
+- both live in a read-only SQLite file (`strength_index`), not in Python objects (30 MB a
+  process): this module registers a placeholder for `zxcvbn.frequency_lists` before it
+  imports zxcvbn, whose matching.py would otherwise rank the English lists into
+  RANKED_DICTIONARIES at import; `install()` opens the file (built by a child process when
+  missing), and RANKED_DICTIONARIES only ever holds the per-call `user_inputs`;
+- the dictionary matcher looks the substrings of a password up in one query (the file's
+  dictionaries come first, in their order, then those in memory), and only those no longer
+  than the longest word that begin like a word (`strength_index.PREFIX_LENGTH`: a fifth of
+  them); `estimate()` fetches, before zxcvbn runs, every substring its matchers will look up
+  (of the password, its reverse, its l33t readings), so that the matchers only query what
+  a repeat's base token adds;
 - the l33t matcher, which tries every combination of substitutions (576 of them, and 0.2 to
   0.8 s, for 20 to 40 characters drawn from "4@8(3{[<691!|70$5+7%2"), tries at most
   `MAX_L33T_SUBSTITUTIONS`, and only looks up substrings holding a substitution.
@@ -20,6 +29,9 @@ finds exactly what zxcvbn's finds.
 Everything here is written against zxcvbn 4.5.0 exactly (pinned in pyproject.toml; a test
 checks the version): an upgrade means reading this module again.
 
+`estimate()` is zxcvbn's own `zxcvbn()`, with the prefetch: call it, not zxcvbn, and under
+passwords._ZXCVBN_LOCK (zxcvbn stores user_inputs in a module-level table).
+
 `feedback()` chooses zxcvbn's advice for a scored sequence, knowing the French lists too. Its
 strings are zxcvbn's English originals (plus a few of ours): passwords.py translates them.
 """
@@ -29,13 +41,21 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import time
+from collections.abc import Callable
 
-from zxcvbn import feedback as zxcvbn_feedback
-from zxcvbn import matching, scoring
+from . import strength_index
 
-from . import keyboards
-from .password_dictionaries import KIND_OF_DICTIONARY, french_dictionaries
+# Before zxcvbn is first imported, or its matching module loads the English lists: see above.
+strength_index.keep_zxcvbn_lists_out()
+
+from zxcvbn import feedback as zxcvbn_feedback  # noqa: E402
+from zxcvbn import matching, scoring  # noqa: E402
+from zxcvbn import zxcvbn as zxcvbn_estimate  # noqa: E402
+
+from . import keyboards  # noqa: E402
+from .password_dictionaries import KIND_OF_DICTIONARY  # noqa: E402
 
 ZXCVBN_VERSION = "4.5.0"
 
@@ -91,66 +111,105 @@ def _merged_substitutions(subtable: dict[str, list[str]]) -> list[dict[str, str]
                                            MAX_L33T_SUBSTITUTIONS)]
 
 
-_USER_INPUTS = "user_inputs"
+# The index of the static dictionaries, opened by install(); user_inputs stay in memory.
+_index: strength_index.Index | None = None
 
-# The static dictionaries merged into one index, so that each substring costs one lookup
-# instead of one per dictionary: word -> (order, dictionary, rank, order, dictionary, rank…),
-# flat, in the dictionaries' order. A flat tuple of strings and integers is something
-# Python's garbage collector stops tracking: 130,000 lists would add ~30 ms to every full
-# collection. Rebuilt when the set of dictionaries changes; user_inputs, which change per
-# call, stay apart.
-_merged: tuple[tuple, dict[str, tuple], int] | None = None
+# While estimate() runs: the words it fetched ahead (all it asked for, and the entries of
+# those the index holds). Any correct answer may be kept here: it only saves queries.
+_prefetched: tuple[set[str], dict[str, list[tuple[str, int]]]] | None = None
+
+_BEGINNING = strength_index.PREFIX_LENGTH
 
 
-def _static_index(dictionaries: dict[str, dict[str, int]]) -> tuple[dict[str, tuple], int]:
-    """The merged index of every dictionary but user_inputs, and its longest word."""
-    global _merged
-    key = tuple((name, id(ranked), len(ranked)) for name, ranked in dictionaries.items()
-                if name != _USER_INPUTS)
-    if _merged is None or _merged[0] != key:
-        index: dict[str, tuple] = {}
-        for order, (name, ranked) in enumerate(dictionaries.items()):
-            if name != _USER_INPUTS:
-                for word, rank in ranked.items():
-                    index[word] = index.get(word, ()) + (order, name, rank)
-        _merged = (key, index, max(map(len, index), default=0))
-    return _merged[1], _merged[2]
+def _the_index() -> strength_index.Index:
+    if _index is None:
+        install()
+    assert _index is not None
+    return _index
+
+
+def _spans(password: str, longest: int, must_cover: list[int] | None = None,
+           may_begin: Callable[[str], bool] | None = None) -> list[tuple[int, int, str]]:
+    """(i, j, lowercased substring) of the substrings zxcvbn's matcher would look up.
+
+    Only substrings no longer than `longest`; with `must_cover` (sorted positions), only those
+    that contain one of the positions; with `may_begin`, only those whose first _BEGINNING
+    characters it accepts (and the shorter ones): it says whether a word may begin so.
+    zxcvbn slices the lowercased password with positions of the password itself, even where
+    lowercasing changes the length (« İ »): so do we.
+    """
+    lowered = password.lower()
+    length = len(password)
+    ends = []
+    for i in range(length):
+        end = min(length, i + longest)
+        if may_begin is not None and end - i >= _BEGINNING:
+            beginning = lowered[i:i + _BEGINNING]
+            if len(beginning) == _BEGINNING and not may_begin(beginning):
+                end = i + _BEGINNING - 1  # only the substrings shorter than a beginning
+        ends.append(end)
+    if must_cover is None:
+        return [(i, j, lowered[i:j + 1]) for i, end in enumerate(ends) for j in range(i, end)]
+    cover = set(must_cover)
+    first = list(range(length))
+    following = length
+    for k in range(length - 1, -1, -1):
+        following = k if k in cover else following
+        first[k] = following
+    return [(i, j, lowered[i:j + 1]) for i, end in enumerate(ends)
+            for j in range(first[i], end)]
+
+
+def _static_spans(password: str, must_cover: list[int] | None = None
+                  ) -> list[tuple[int, int, str]]:
+    """The spans worth looking up in the index: the prefetch and the matchers both ask here,
+    so that they agree on the words."""
+    index = _the_index()
+    return _spans(password, index.longest, must_cover, index.may_begin)
+
+
+def _static_entries(words: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """word → (dictionary, rank) pairs of those of `words` the index holds (and maybe more)."""
+    index = _the_index()
+    prefetched = _prefetched
+    if prefetched is None:
+        return index.fetch(words)
+    asked, found = prefetched
+    missing = [word for word in words if word not in asked]
+    if missing:
+        found.update(index.fetch(missing))
+        asked.update(missing)
+    return found
 
 
 def _substring_matches(password: str, dictionaries: dict[str, dict[str, int]],
                        must_cover: list[int] | None = None) -> list[dict]:
     """Dictionary matches of every substring, as zxcvbn's `dictionary_match` finds them.
 
-    Only substrings no longer than the longest word are looked up; with `must_cover`
-    (sorted positions), only those that contain one of the positions.
+    The index's dictionaries come first, in its order, then those of `dictionaries` it does
+    not hold (user_inputs), in theirs: the order zxcvbn's own lookup would give, since the
+    index's are the ones it loads at import and user_inputs is added by the first call.
     """
-    index, longest = _static_index(dictionaries)
-    user = dictionaries.get(_USER_INPUTS) or {}
-    user_order = list(dictionaries).index(_USER_INPUTS) if user else -1
-    longest = max(longest, max(map(len, user), default=0))
-    lowered = password.lower()
-    length = len(password)
-    next_covered = [length] * (length + 1)
-    if must_cover is not None:
-        cover = set(must_cover)
-        for k in range(length - 1, -1, -1):
-            next_covered[k] = k if k in cover else next_covered[k + 1]
-    matches = []
-    for i in range(length):
-        first_j = next_covered[i] if must_cover is not None else i
-        for j in range(first_j, min(length, i + longest)):
-            word = lowered[i:j + 1]
-            flat = index.get(word, ())
-            if not flat and word not in user:
-                continue
-            entries = [flat[k:k + 3] for k in range(0, len(flat), 3)]
-            if word in user:
-                entries = sorted([*entries, (user_order, _USER_INPUTS, user[word])])
-            for _order, name, rank in entries:
-                matches.append({"pattern": "dictionary", "i": i, "j": j,
-                                "token": password[i:j + 1], "matched_word": word,
-                                "rank": rank, "dictionary_name": name,
-                                "reversed": False, "l33t": False})
+    index = _the_index()
+    static = _static_spans(password, must_cover)
+    found = _static_entries([word for _i, _j, word in static])
+    matches = [{"pattern": "dictionary", "i": i, "j": j, "token": password[i:j + 1],
+                "matched_word": word, "rank": rank, "dictionary_name": name,
+                "reversed": False, "l33t": False}
+               for i, j, word in static for name, rank in found.get(word, ())]
+    in_memory = [(name, ranked) for name, ranked in dictionaries.items()
+                 if name not in index.sizes and ranked]
+    if in_memory:
+        longest = max(max(map(len, ranked)) for _name, ranked in in_memory)
+        beginnings = {word[:_BEGINNING] for _name, ranked in in_memory for word in ranked}
+        for i, j, word in _spans(password, longest, must_cover, beginnings.__contains__):
+            for name, ranked in in_memory:
+                if word in ranked:
+                    matches.append({"pattern": "dictionary", "i": i, "j": j,
+                                    "token": password[i:j + 1], "matched_word": word,
+                                    "rank": ranked[word], "dictionary_name": name,
+                                    "reversed": False, "l33t": False})
+        matches.sort(key=lambda match: (match["i"], match["j"]))  # stable: the index's first
     return matches
 
 
@@ -159,6 +218,27 @@ def fast_dictionary_match(password: str, _ranked_dictionaries=None) -> list[dict
     if _ranked_dictionaries is None:
         _ranked_dictionaries = matching.RANKED_DICTIONARIES
     return _substring_matches(password, _ranked_dictionaries)
+
+
+def _l33t_readings(password: str,
+                   l33t_table: dict[str, list[str]]) -> list[tuple[dict[str, str], str, list[int]]]:
+    """The substitution tables the l33t matcher tries, each with the password read through
+    it and the positions it changes: at most `MAX_L33T_SUBSTITUTIONS`."""
+    subtable = matching.relevant_l33t_subtable(password, l33t_table)
+    if not subtable:
+        return []
+    if math.prod(len(characters) for characters in subtable.values()) \
+            <= MAX_L33T_SUBSTITUTIONS:
+        substitutions = matching.enumerate_l33t_subs(subtable)
+    else:
+        substitutions = _merged_substitutions(subtable)
+    readings = []
+    for substitution in substitutions:
+        if not substitution:
+            break
+        covered = [k for k, character in enumerate(password) if character in substitution]
+        readings.append((substitution, matching.translate(password, substitution), covered))
+    return readings
 
 
 def bounded_l33t_match(password: str, _ranked_dictionaries=None,
@@ -170,20 +250,8 @@ def bounded_l33t_match(password: str, _ranked_dictionaries=None,
     """
     if _ranked_dictionaries is None:
         _ranked_dictionaries = matching.RANKED_DICTIONARIES
-    subtable = matching.relevant_l33t_subtable(password, _l33t_table)
-    if not subtable:
-        return []
-    if math.prod(len(characters) for characters in subtable.values()) \
-            <= MAX_L33T_SUBSTITUTIONS:
-        substitutions = matching.enumerate_l33t_subs(subtable)
-    else:
-        substitutions = _merged_substitutions(subtable)
     matches = []
-    for substitution in substitutions:
-        if not substitution:
-            break
-        subbed = matching.translate(password, substitution)
-        covered = [k for k, character in enumerate(password) if character in substitution]
+    for substitution, subbed, covered in _l33t_readings(password, _l33t_table):
         for match in _substring_matches(subbed, _ranked_dictionaries, covered):
             token = password[match["i"]:match["j"] + 1]
             if token.lower() == match["matched_word"]:
@@ -197,26 +265,66 @@ def bounded_l33t_match(password: str, _ranked_dictionaries=None,
     return sorted(matches, key=lambda match: (match["i"], match["j"]))
 
 
+def _words_looked_up(password: str) -> set[str]:
+    """Every word zxcvbn's matchers will look up in the index for `password`, repeats aside:
+    its substrings, those of its reverse, and those of its l33t readings."""
+    spans = _static_spans(password) + _static_spans("".join(reversed(password)))
+    for _substitution, subbed, covered in _l33t_readings(password, matching.L33T_TABLE):
+        spans += _static_spans(subbed, covered)
+    return {word for _i, _j, word in spans}
+
+
+def estimate(password: str, user_inputs: list[str], max_length: int) -> dict:
+    """zxcvbn's result for `password`, its dictionary lookups fetched in one query first.
+
+    Call it under passwords._ZXCVBN_LOCK, like zxcvbn itself.
+    """
+    global _prefetched
+    install()
+    if len(password) <= max_length:  # else zxcvbn raises ValueError, as it should
+        words = _words_looked_up(password)
+        _prefetched = (words, _the_index().fetch(words))
+    try:
+        return zxcvbn_estimate(password, user_inputs=user_inputs, max_length=max_length)
+    finally:
+        _prefetched = None
+
+
+def dictionary_ranks(word: str) -> dict[str, int]:
+    """dictionary → rank of `word` in each static dictionary holding it (for the tests)."""
+    return _the_index().ranks(word)
+
+
 _installed = False
-# How long install() took in this process (reading the lists, merging the index): the
-# start-up cost of the French dictionaries, printed by scripts/bench_strength.py.
+# How long install() took in this process (opening the index, or building it when missing):
+# the start-up cost of the dictionaries, printed by scripts/bench_strength.py.
 install_seconds = 0.0
 
 
 def install() -> None:
-    """Teach zxcvbn French, AZERTY and recent years, and bound its cost; once per process."""
-    global _installed, install_seconds
+    """Teach zxcvbn French, AZERTY and recent years, and bound its cost; once per process.
+
+    Opens the dictionaries' index, building it (in a child process) when it is missing: at
+    start-up, never mid-request. Raises StrengthIndexError if it can be neither found nor
+    built: passwords would be scored without any dictionary.
+    """
+    global _index, _installed, install_seconds
     if _installed:
         return
     started = time.perf_counter()
-    matching.RANKED_DICTIONARIES.update(french_dictionaries())
+    _index = strength_index.open_index()
+    if strength_index.real_frequency_lists_loaded():
+        # zxcvbn was imported before this module, and loaded its lists: the index has them.
+        for name in _index.names:
+            matching.RANKED_DICTIONARIES.pop(name, None)
+        matching.FREQUENCY_LISTS = {}
+        sys.modules["zxcvbn.frequency_lists"].FREQUENCY_LISTS = {}  # type: ignore[attr-defined]
     matching.GRAPHS["azerty"] = keyboards.AZERTY
     matching.REGEXEN["recent_year"] = RECENT_YEAR
     # All three are looked up by name at call time, also by the recursive scoring of repeats.
     matching.dictionary_match = fast_dictionary_match
     matching.l33t_match = bounded_l33t_match
     scoring.spatial_guesses = _spatial_guesses
-    _static_index(matching.RANKED_DICTIONARIES)  # build the merged index now, not mid-request
     _installed = True
     install_seconds = time.perf_counter() - started
 

@@ -21,8 +21,9 @@ from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
+# Not zxcvbn itself: password_estimator must be imported first (it keeps zxcvbn's word lists
+# out of memory) and estimate() is zxcvbn() with the dictionary lookups fetched at once.
 from . import password_estimator
 
 # zxcvbn's cost grows quickly with length and with how many patterns a string holds: it
@@ -354,7 +355,7 @@ def evaluate(password: str, confirmation: str, *, policy: PasswordPolicy,
                                                   personal, language))
     prefix = password[:SCORED_PREFIX]
     with _ZXCVBN_LOCK:
-        result = zxcvbn(prefix, user_inputs=list(personal.hints), max_length=SCORED_PREFIX)
+        result = password_estimator.estimate(prefix, list(personal.hints), SCORED_PREFIX)
     score = int(result["score"])
     warning, suggestions = password_estimator.feedback(score, result["sequence"])
     return Verdict(
