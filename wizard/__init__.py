@@ -91,6 +91,10 @@ def _finish_config(app: Flask) -> None:
                                      if config["SESSION_COOKIE_SECURE"] else "sesame_session")
     config["WTF_CSRF_TIME_LIMIT"] = None  # the session's idle timeout bounds it already
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    # The cookie is rewritten when the session changes, not on every response: its expiry
+    # then moves with the idle clock (`wizard_session.SEEN_REFRESH_SECONDS`), in step with
+    # the server's own idle check.
+    config["SESSION_REFRESH_EACH_REQUEST"] = False
 
 
 def _instance_secret(path: Path) -> str:

@@ -9,10 +9,29 @@ from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+from sqlite_utils.utils import dedupe_keys
 
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("sesame")
+
+
+class _Database(Database):
+    """sqlite-utils' Database, with reads that cost one statement instead of three.
+
+    `Database.query` runs each statement inside a SAVEPOINT … RELEASE pair, so that a
+    statement turning out to return no rows can be undone. A SELECT cannot write: ours
+    run directly (a step page's four reads went from twelve statements to four).
+    """
+
+    def query(self, sql, params=None):
+        if not sql.lstrip()[:6].upper() == "SELECT":
+            return super().query(sql, params)
+        if self._tracer:
+            self._tracer(sql, params)
+        cursor = self.conn.execute(sql, params if params is not None else ())
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
 
 
 def connect(path: str | Path) -> Database:
@@ -22,7 +41,7 @@ def connect(path: str | Path) -> Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    return Database(conn)
+    return _Database(conn)
 
 
 def migrate(db: Database) -> None:

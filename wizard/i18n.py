@@ -15,9 +15,11 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
-from flask_babel import lazy_gettext as _l
+from flask.globals import _cv_app
+from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 from . import branding
 from .lifetimes import say_date, say_datetime
@@ -33,6 +35,48 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 babel = Babel()
+_NO_TRANSLATION = NullTranslations()
+
+
+def translations() -> NullTranslations:
+    """The catalog of the language being written in now, in a few dictionary lookups.
+
+    Flask-Babel's own `get_translations()` walks werkzeug's context proxies five or six
+    times a call, and a page calls it some forty times (a fifth of a step page's time).
+    Its state is read here directly: the locale it chose for this request (or the one
+    `force_locale` put in its place, for a mail), and the catalog is kept per language.
+    """
+    context = _cv_app.get(None)
+    if context is None:
+        return _NO_TRANSLATION
+    state = context.g.__dict__.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) or get_locale()
+    catalogs = context.app.extensions["sesame_catalogs"]
+    try:
+        return catalogs[locale.language]
+    except KeyError:
+        catalogs[locale.language] = catalog = get_translations()
+        return catalog
+
+
+def gettext(string: str, **variables) -> str:
+    """A message in the current language (Flask-Babel's `gettext`, faster)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """A message whose form depends on `num` (Flask-Babel's `ngettext`, faster)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A message translated when it is shown (labels defined at import time)."""
+    return LazyString(gettext, string, **variables)
+
+
+_l = lazy_gettext
 
 # The steps' names, as the progress indicator and the page titles say them.
 STEP_LABELS = {
@@ -56,6 +100,11 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_language)
+    app.extensions["sesame_catalogs"] = {}
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True)
     # {% trans %} blocks: whitespace collapsed, as `pybabel extract` (babel.cfg) reads them.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["deadline"] = say_deadline
@@ -88,7 +137,9 @@ def select_language() -> str:
 
 def current_language() -> str:
     """The language being written in now (`fr` or `en`)."""
-    locale = get_locale()
+    context = _cv_app.get(None)
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    locale = getattr(state, "babel_locale", None) or get_locale()
     if locale is None or locale.language not in LANGUAGES:
         return current_app.config["DEFAULT_LANGUAGE"]
     return locale.language

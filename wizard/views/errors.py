@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
+from ..i18n import ngettext
 
 log = logging.getLogger(__name__)
 

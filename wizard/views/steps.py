@@ -20,7 +20,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from .. import enrolment as services
 from .. import passwords
@@ -41,6 +40,7 @@ from ..forms import (
     RecoveryForm,
 )
 from ..i18n import current_language
+from ..i18n import gettext as _
 from ..identity import normalize_address
 from ..runtime import (
     charter,

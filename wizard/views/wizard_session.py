@@ -63,6 +63,11 @@ def finish(enrolment_id: int) -> None:
     session["seen"] = int(time.time())
 
 
+# The idle clock restarts at most once a minute: rewriting the cookie (serialized, signed,
+# sent back) on every page cost a tenth of a step page, for a precision nobody needs.
+SEEN_REFRESH_SECONDS = 60
+
+
 class SessionEnded(Exception):
     """There is no usable wizard session; `reason` says why (for the page shown)."""
 
@@ -103,7 +108,9 @@ def current() -> Enrolment:
     if enrolment.row["completed_at"] is not None:
         finish(enrolment.id)  # completed in another tab: this one ends too
         return enrolment
-    session["seen"] = int(time.time())
+    now = int(time.time())
+    if now - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
+        session["seen"] = now
     if request.method == "POST":
         remember_language(enrolment.person)
     return enrolment
