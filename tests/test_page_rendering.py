@@ -38,7 +38,7 @@ def test_a_step_page_reads_with_one_statement_a_query(app, staff, visitor):
     seen = statements_of(app, visitor.client, "/etapes/annuaire")
     assert not [sql for sql in seen if "SAVEPOINT" in sql or "RELEASE" in sql]
     assert all(sql.lstrip().upper().startswith("SELECT") for sql in seen), seen
-    assert len(seen) <= 4, seen
+    assert len(seen) <= 3, seen
 
 
 def test_reads_keep_sqlite_utils_row_shape(database):
@@ -160,3 +160,16 @@ def test_a_server_process_freezes_its_start_up_objects_once(make_app, monkeypatc
 def test_tests_apps_are_not_frozen(client):
     client.get("/healthz")
     assert gc.get_freeze_count() == 0
+
+
+def switcher_link(response) -> str:
+    return page(response).find("nav", class_="languages").find("a")["href"]
+
+
+def test_the_kept_banner_comes_back_to_the_page_being_read(staff, visitor):
+    visitor.reach(staff, "messagerie")
+    assert "suite=/etapes/charte" in switcher_link(visitor.get("/etapes/charte"))
+    assert "suite=/etapes/annuaire" in switcher_link(visitor.get("/etapes/annuaire"))
+    assert "suite=/etapes/charte" in switcher_link(visitor.get("/etapes/charte"))
+    english = visitor.get("/etapes/charte", headers={"Accept-Language": "en"})
+    assert page(english).find("span", class_="language-current").get_text() == "English"

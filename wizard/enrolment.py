@@ -294,13 +294,15 @@ def _ensure_enrolment(db: Database, person_id: int, now: datetime, method: str,
 
 
 def session_still_valid(db: Database, method: str, proof_id: int, now: datetime,
-                        sesame_issued_at: str | None = None) -> bool:
+                        sesame_issued_at: str | None = None,
+                        person: Person | None = None) -> bool:
     """Whether the proof that opened a wizard session still allows it to go on.
 
     `proof_id` is the link's token id, or the person's id on the sésame path (with the
     issue time of the sésame used: a new sésame ends sessions opened with the old one, as
     a new link does). A session lives while its link (or sésame) is valid; once the
-    account is activated, the session may still show the done page.
+    account is activated, the session may still show the done page. `person`, when the
+    caller has just read the session's person, spares reading it again.
     """
     if method == "sesame":
         row = next(iter(db.query("SELECT * FROM people WHERE id = ?", [proof_id])), None)
@@ -314,7 +316,8 @@ def session_still_valid(db: Database, method: str, proof_id: int, now: datetime,
         return False
     state = token.state(now)
     if state is TokenState.VALID:
-        person = people.get(db, token.person_id)
+        if person is None or person.id != token.person_id:
+            person = people.get(db, token.person_id)
         return person is not None and person.status == "pending"
     return state is TokenState.USED
 

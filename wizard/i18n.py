@@ -13,8 +13,6 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import _cv_app
@@ -208,6 +206,10 @@ def compile_catalogs(directory: Path) -> None:
         try:
             if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
                 continue
+            # Imported only when a catalog needs compiling: ~2 MB a server rarely needs.
+            from babel.messages.mofile import write_mo
+            from babel.messages.pofile import read_po
+
             with po.open("rb") as source:
                 catalog = read_po(source, locale=po.parent.parent.name)
             partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")

@@ -30,7 +30,6 @@ a whole about as long as it did with the lists in memory.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
 import json
@@ -215,6 +214,8 @@ def build(output: Path, data_dir: Path = DATA_DIR) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the index (the command run by `open_index`, or by hand to build it ahead)."""
+    import argparse  # here: a serving process never runs this
+
     parser = argparse.ArgumentParser(
         prog="python -m wizard.strength_index",
         description="Build the password-strength index: zxcvbn's English word lists and the "

@@ -97,11 +97,12 @@ def current() -> Enrolment:
         session.clear()
         raise SessionEnded("idle")
     db = get_db()
+    enrolment = load(db, enrolment_id)
     if not session_still_valid(db, method, proof_id, utcnow(),
-                               sesame_issued_at=session.get("sesame_issued")):
+                               sesame_issued_at=session.get("sesame_issued"),
+                               person=enrolment.person if enrolment else None):
         session.clear()
         raise SessionEnded("link")
-    enrolment = load(db, enrolment_id)
     if enrolment is None:
         session.clear()
         raise SessionEnded("none")
