@@ -45,6 +45,7 @@ def through_verified_recovery(visitor, person, database):
 def test_login_and_sesame_open_the_wizard(visitor, lettered, database):
     response = enter_sesame(visitor, lettered.login, SESAME)
     assert response.status_code == 303
+    assert response.headers["Location"] == "/etapes/charte"  # straight to the first step
     assert enrolment_of(database, lettered)["method"] == "sesame"
     assert page(visitor.get("/etapes/charte")).h1.get_text() == "Charte informatique"
 

@@ -49,8 +49,8 @@ def begin(token: str):
         ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
     if enrolment_id is None or status.token is None:
         return _invalid(status.state, "links/invalid.html")
-    wizard_session.bind(enrolment_id, "link", status.token.id)
-    return redirect(url_for("steps.resume"), 303)
+    return wizard_session.go_to_current_step(
+        wizard_session.bind(enrolment_id, "link", status.token.id))
 
 
 @bp.get("/verification/<token>")

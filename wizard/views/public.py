@@ -67,9 +67,8 @@ def sesame():
             origin=origin(), brakes=sesame_brakes(),
             ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
         if outcome.enrolment_id is not None and outcome.person_id is not None:
-            wizard_session.bind(outcome.enrolment_id, "sesame", outcome.person_id,
-                                outcome.sesame_issued_at)
-            return redirect(url_for("steps.resume"), 303)
+            return wizard_session.go_to_current_step(wizard_session.bind(
+                outcome.enrolment_id, "sesame", outcome.person_id, outcome.sesame_issued_at))
         refused = True
     form.sesame.data = ""
     status = 422 if (form.errors or refused) else 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, request, session
+from flask import current_app, redirect, request, session, url_for
 
 from .. import people
 from ..clock import utcnow
@@ -20,8 +20,8 @@ from ..runtime import get_db
 
 
 def bind(enrolment_id: int, method: str, proof_id: int,
-         sesame_issued_at: str | None = None) -> None:
-    """Start a fresh session for this enrolment (identity just proven).
+         sesame_issued_at: str | None = None) -> Enrolment | None:
+    """Start a fresh session for this enrolment (identity just proven); return it.
 
     `proof_id` is the link's token id (method "link") or the person's id ("sesame").
     """
@@ -36,6 +36,17 @@ def bind(enrolment_id: int, method: str, proof_id: int,
     enrolment = load(get_db(), enrolment_id)
     if enrolment is not None:
         remember_language(enrolment.person)
+    return enrolment
+
+
+def go_to_current_step(enrolment: Enrolment | None):
+    """The 303 after identity is proven: straight to the enrolment's step (one request
+    fewer than going through /etapes/)."""
+    from .steps import step_url
+
+    if enrolment is None:
+        return redirect(url_for("steps.resume"), 303)
+    return redirect(step_url(enrolment.progress.current), 303)
 
 
 def remember_language(person: people.Person) -> None:
