@@ -173,3 +173,14 @@ def test_the_kept_banner_comes_back_to_the_page_being_read(staff, visitor):
     assert "suite=/etapes/charte" in switcher_link(visitor.get("/etapes/charte"))
     english = visitor.get("/etapes/charte", headers={"Accept-Language": "en"})
     assert page(english).find("span", class_="language-current").get_text() == "English"
+
+
+def test_an_edited_charter_is_shown_at_once(app, staff, visitor, tmp_path):
+    text = tmp_path / "charte.txt"
+    text.write_text("Première version de la charte.", encoding="utf-8")
+    app.config["CHARTER_FILE"] = str(text)
+    visitor.reach(staff, "charte")
+    assert "Première version" in visitor.get("/etapes/charte").get_data(as_text=True)
+    text.write_text("Seconde version, plus longue, de la charte.", encoding="utf-8")
+    body = visitor.get("/etapes/charte").get_data(as_text=True)
+    assert "Seconde version" in body and "Première version" not in body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +28,27 @@ class Charter:
         return [p.strip() for p in self.text.split("\n\n") if p.strip()]
 
 
+# Charters read, by file, modification time, size and version: the charter page reads the
+# file's status only (an operator's new text is still shown at once).
+_read: dict[tuple, Charter] = {}
+
+
 def load(path: str | Path | None, instance_path: str | Path, version: str) -> Charter:
     """Read the configured charter, else `instance/charter.txt`, else the shipped sample."""
     candidates = [Path(path)] if path else [Path(instance_path) / "charter.txt", SAMPLE]
     for candidate in candidates:
-        if candidate.is_file():
-            return Charter(version=version, text=candidate.read_text(encoding="utf-8"))
+        try:
+            status = candidate.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            continue
+        key = (str(candidate), status.st_mtime_ns, status.st_size, version)
+        charter = _read.get(key)
+        if charter is None:
+            charter = Charter(version=version, text=candidate.read_text(encoding="utf-8"))
+            if len(_read) >= 32:
+                _read.clear()
+            _read[key] = charter
+        return charter
     raise FileNotFoundError(f"charter text not found: {candidates[0]}")
