@@ -54,7 +54,7 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) catalogs ## Benchmark against the floors (argon2id, /healthz): ~5 min, writes docs/performance.md
+bench: $(BENCH_STAMP) catalogs ## Benchmark against the floors (argon2id, /healthz): ~2.5 min, writes docs/performance.md
 	$(BIN)/python scripts/load.py bench --out docs/performance.md
 
 load: $(BENCH_STAMP) catalogs ## 50 people through the wizard for 60 s against 2 workers: errors, "database is locked"

@@ -405,11 +405,11 @@ def _checks(password: str, confirmation: str, score: int, policy: PasswordPolicy
     return checks
 
 
-# argon2-cffi computes a hash's lanes one after the other, on one core (~150 ms and 64 MiB
-# with the defaults). With a worker per core, a process whose threads hash at once gains no
-# speed (the other workers keep the other cores busy) but holds 64 MiB per hash: a gunicorn
-# worker with 4 threads peaked at 357 MB. One hash at a time per process keeps its peak near
-# its baseline + 64 MiB (docs/performance.md).
+# argon2-cffi computes a hash's lanes in threads of its own (with the defaults ~150 ms of CPU,
+# 64 MiB, and ~90 ms of wall time on 2 cores). With a worker per core, a process whose
+# threads hash at once gains no speed (the cores are busy already) but holds 64 MiB per
+# hash: a gunicorn worker with 4 threads peaked at 357 MB. One hash at a time per process
+# keeps its peak near its baseline + 64 MiB (docs/performance.md).
 _ARGON2_GATE = threading.Lock()
 
 
