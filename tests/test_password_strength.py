@@ -4,6 +4,7 @@ options, French feedback, AZERTY walks, robustness on any input, and argon2id re
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import unicodedata
 from datetime import date
@@ -464,6 +465,43 @@ def test_the_fast_matchers_agree_with_zxcvbn_on_any_input(sample, zxcvbn_own_dic
     reversed_sample = "".join(reversed(sample))
     assert password_estimator.fast_dictionary_match(reversed_sample, as_called) == \
         password_estimator.ORIGINAL_DICTIONARY_MATCH(reversed_sample, zxcvbn_own_dictionaries)
+
+
+def scored_both_ways(password: str) -> tuple[dict, dict]:
+    """zxcvbn's own scoring and ours, of the same matches (each its own copy)."""
+    matching.add_frequency_lists({"user_inputs": ["jean", "dupont", "1985"]})
+    matches = matching.omnimatch(password)
+    theirs = password_estimator.ORIGINAL_MOST_GUESSABLE_MATCH_SEQUENCE(
+        password, copy.deepcopy(matches))
+    ours = password_estimator.fast_most_guessable_match_sequence(password, matches)
+    return theirs, ours
+
+
+def assert_same_score(theirs: dict, ours: dict) -> None:
+    assert (str(ours["guesses"]), ours["guesses_log10"]) == \
+        (str(theirs["guesses"]), theirs["guesses_log10"])
+    assert ours["sequence"] == theirs["sequence"]  # every key: pattern, span, guesses…
+
+
+@pytest.mark.parametrize("sample", [*MATCHER_SAMPLES, "a", "Cheval agrafe pile 42 lune",
+                                    "abcabcabc1985", "qwertyuiop[]", "01/02/1990!!"])
+def test_the_faster_scoring_agrees_with_zxcvbn(sample):
+    assert_same_score(*scored_both_ways(sample))
+
+
+@settings(max_examples=300, deadline=None)
+@given(sample=st.one_of(st.text(min_size=1, max_size=32),
+                        st.text(alphabet=st.sampled_from(list("azertyuiop19854@!. -éaaa")),
+                                min_size=1, max_size=32)))
+def test_the_faster_scoring_agrees_with_zxcvbn_on_any_input(sample):
+    assert_same_score(*scored_both_ways(sample))
+
+
+def test_the_faster_scoring_is_installed_where_zxcvbn_looks_for_it():
+    assert scoring.most_guessable_match_sequence is \
+        password_estimator.fast_most_guessable_match_sequence
+    assert matching.most_guessable_match_sequence is \
+        password_estimator.fast_most_guessable_match_sequence  # the repeat matcher's
 
 
 @pytest.mark.parametrize(("password", "queries"), [
