@@ -936,8 +936,9 @@ async def bench(args) -> str:
     out = [
         f"Run of {when} on {machine()}; argon2id t={params[0]}, m={params[1] // 1024} MiB, "
         f"p={params[2]}; {args.pending} pending people (seeded in {setup.seeded_in:.1f} s); "
-        f"mail {args.mail}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} "
-        "after (other processes on the machine count in it).",
+        f"mail {args.mail}; load average {load_before[0]:.2f} before (other work on the "
+        f"machine), {load_after[0]:.2f} at the end (the benchmark's own processes and "
+        "threads count in it).",
         "",
         f"Server: `{server_line(setup)}`",
         "",
@@ -974,9 +975,9 @@ async def bench(args) -> str:
         f"| **\"database is locked\"** | **{locked}** | 0 | {verdict(locked, 0, False)} |",
         "",
     ]
-    if max(load_before[0], load_after[0]) > (os.cpu_count() or 2):
-        out += ["Other work kept the machine busy during this run (load average above its "
-                f"{os.cpu_count()} cores): the rates, and the ratios of rates, are unreliable "
+    if load_before[0] > (os.cpu_count() or 2) / 2:
+        out += ["Other work kept the machine busy before this run (load average above half "
+                f"its {os.cpu_count()} cores): the rates, and the ratios of rates, are unreliable "
                 "(a floor measured while the machine was busier than during the activations "
                 "gives a ratio above 1); the ratios from CPU time are not.", ""]
     out += [
