@@ -951,25 +951,25 @@ async def bench(args) -> str:
         ratio = run.rate / floor
         out.append(f"| Activations/s, {run.people} people at once | {fmt(run.rate, 2)} | | |")
         out.append(f"| **Activations/s ÷ argon2id hashes/s, {run.people} people** | "
-                   f"**{ratio:.2f}** | ≥ {TARGET_ACTIVATION_RATIO} | "
+                   f"**{ratio:.3f}** | ≥ {TARGET_ACTIVATION_RATIO} | "
                    f"{verdict(ratio, TARGET_ACTIVATION_RATIO)} |")
         cpu_ratio = hash_cpu / (run.server_cpu_ms + run.client_cpu_ms)
         out.append(f"| the same from CPU time: one hash ÷ an activation (workers + driver), "
-                   f"{run.people} people | {cpu_ratio:.2f} | ≥ {TARGET_ACTIVATION_RATIO} | "
+                   f"{run.people} people | {cpu_ratio:.3f} | ≥ {TARGET_ACTIVATION_RATIO} | "
                    f"{verdict(cpu_ratio, TARGET_ACTIVATION_RATIO)} |")
     out += [
         f"| /healthz, req/s ({args.page_clients} clients) | {fmt(healthz_rate, 0)} | | |",
         f"| Step-page GETs/s ({args.page_clients} clients: charte, annuaire, messagerie, "
         f"mot-de-passe) | {fmt(steps_rate, 0)} | | |",
-        f"| **Step-page GETs/s ÷ /healthz/s** | **{page_ratio:.2f}** | ≥ {TARGET_PAGE_RATIO} "
+        f"| **Step-page GETs/s ÷ /healthz/s** | **{page_ratio:.3f}** | ≥ {TARGET_PAGE_RATIO} "
         f"| {verdict(page_ratio, TARGET_PAGE_RATIO)} |",
         f"| the same from CPU time: a /healthz ÷ a step page (workers + driver) | "
-        f"{page_cpu_ratio:.2f} | ≥ {TARGET_PAGE_RATIO} | "
+        f"{page_cpu_ratio:.3f} | ≥ {TARGET_PAGE_RATIO} | "
         f"{verdict(page_cpu_ratio, TARGET_PAGE_RATIO)} |",
         f"| **Strength endpoint p99, worst length** ({args.typists} typists) | "
         f"**{worst_strength:.1f} ms** | ≤ {TARGET_STRENGTH_P99_MS:.0f} ms | "
         f"{verdict(worst_strength, TARGET_STRENGTH_P99_MS, False)} |",
-        f"| **Peak RSS per worker** | **{worst_rss:.0f} MB** | ≤ {TARGET_RSS_MB:.0f} MB | "
+        f"| **Peak RSS per worker** | **{worst_rss:.1f} MB** | ≤ {TARGET_RSS_MB:.0f} MB | "
         f"{verdict(worst_rss, TARGET_RSS_MB, False)} |",
         f"| **Errors** | **{errors}** | 0 | {verdict(errors, 0, False)} |",
         f"| **\"database is locked\"** | **{locked}** | 0 | {verdict(locked, 0, False)} |",
