@@ -63,10 +63,11 @@ def _template_globals() -> dict:
     return {"Step": Step, "WAITING_PAGES": WAITING_PAGES, "STEP_ENDPOINTS": ENDPOINTS}
 
 
-# A page's progress indicator and footer depend on little (the language, the enrolment's
-# facts, the helpdesk's contacts) and cost a third of its rendering: each is rendered once
-# per such key and kept. The keys are few (a few dozen states of the facts); the cap only
-# guards against a mistake.
+# A page's progress indicator, footer and (on step pages) banner depend on little and on
+# nothing personal (the language, the enrolment's facts, the helpdesk's contacts, the
+# page's address) and cost a third of its rendering: each is rendered once per such key and
+# kept. The keys are few (a few dozen states of the facts, a few dozen step addresses); the
+# cap only guards against a mistake.
 RENDERED_KEPT = 1024
 
 
