@@ -141,8 +141,15 @@ def _close_db(error: BaseException | None = None) -> None:
     if error is not None or connection.conn.in_transaction:
         # Never carry a failure or an open transaction into the next request: that one
         # starts on a fresh connection.
-        _THREAD.db = None
-        connection.close()
+        _forget_thread_connection()
+
+
+def _forget_thread_connection() -> None:
+    """Close this thread's kept connection; the next use opens a fresh one."""
+    kept = getattr(_THREAD, "db", None)
+    _THREAD.db = None
+    if kept is not None:
+        kept[1].close()
 
 
 def settings() -> Settings:
@@ -242,7 +249,9 @@ def deliver_once(app: Flask) -> mail.DeliveryReport:
     mails stay in the outbox for the viewer.
     """
     config = app.config
-    connection = db.connect(config["DATABASE"])
+    # This thread's connection, kept from one pass to the next as a request's is (a pass
+    # runs after every activation, and twice a second when idle).
+    connection = _thread_connection(config["DATABASE"])
     try:
         with app.app_context():
             enrolment.handle_link_requests(connection, settings(), compose, now=utcnow())
@@ -256,8 +265,12 @@ def deliver_once(app: Flask) -> mail.DeliveryReport:
             connection, transport, sender=config["MAIL_FROM"], domain=config["MAIL_DOMAIN"],
             retry_base=config["MAIL_RETRY_BASE_SECONDS"],
             retry_max=config["MAIL_RETRY_MAX_SECONDS"], keep_bodies=config["MAIL_VIEWER"])
+    except BaseException:
+        _forget_thread_connection()
+        raise
     finally:
-        connection.close()
+        if connection.conn.in_transaction:
+            _forget_thread_connection()
 
 
 def freeze_start_up_objects() -> None:
