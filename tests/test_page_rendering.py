@@ -8,6 +8,7 @@ cookie only when the session changes (docs/performance.md says why and what it s
 from __future__ import annotations
 
 import gc
+import os
 import time
 
 from flask_babel import force_locale
@@ -184,3 +185,32 @@ def test_an_edited_charter_is_shown_at_once(app, staff, visitor, tmp_path):
     text.write_text("Seconde version, plus longue, de la charte.", encoding="utf-8")
     body = visitor.get("/etapes/charte").get_data(as_text=True)
     assert "Seconde version" in body and "Première version" not in body
+
+
+def test_queries_anyone_can_vary_do_not_fill_the_kept_fragments(app, client):
+    kept = app.extensions["sesame.rendered"]
+    for n in range(30):
+        client.get(f"/etapes/session-terminee?raison=idle&x={n}")
+    assert len(kept) <= 4  # footer and the like, not one banner per address
+
+
+def test_templates_have_every_gettext_form(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rendered = app.jinja_env.from_string(
+            '{{ pgettext("menu", "Suivant") }}|{{ npgettext("x", "%(num)d jour", '
+            '"%(num)d jours", 2) }}').render()
+    assert rendered == "Suivant|2 jours"  # no such context in the catalog: the French text
+
+
+def test_a_charter_replaced_with_its_old_date_and_size_is_shown(app, staff, visitor, tmp_path):
+    text = tmp_path / "charte.txt"
+    text.write_text("Version A de la charte.", encoding="utf-8")
+    app.config["CHARTER_FILE"] = str(text)
+    visitor.reach(staff, "charte")
+    assert "Version A" in visitor.get("/etapes/charte").get_data(as_text=True)
+    before = text.stat()
+    replacement = tmp_path / "nouvelle.txt"
+    replacement.write_text("Version B de la charte.", encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    replacement.replace(text)  # as `cp -p` or an archive would leave it
+    assert "Version B" in visitor.get("/etapes/charte").get_data(as_text=True)

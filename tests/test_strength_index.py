@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -148,8 +149,43 @@ def test_an_unwritable_instance_folder_falls_back_to_the_temporary_folder(built,
     (tmp_path / "tmp").mkdir()
     (tmp_path / "a-file").write_text("not a folder")
     path = strength_index.ensure_index(data, tmp_path / "a-file" / "instance")
-    assert path == tmp_path / "tmp" / strength_index.index_name(data)
+    ours = tmp_path / "tmp" / f"sesame-{os.getuid()}"
+    assert path == ours / strength_index.index_name(data)
+    assert stat.S_IMODE(ours.stat().st_mode) == 0o700
     assert strength_index.ensure_index(data, tmp_path / "a-file" / "instance") == path
+
+
+def test_a_temporary_folder_someone_else_could_write_is_not_used(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    planted = tmp_path / f"sesame-{os.getuid()}"
+    planted.mkdir(mode=0o777)
+    planted.chmod(0o777)
+    assert strength_index.private_temporary_folder() is None
+    planted.rmdir()
+    planted.symlink_to(tmp_path, target_is_directory=True)
+    assert strength_index.private_temporary_folder() is None
+
+
+def test_a_damaged_index_in_a_read_only_folder_is_rebuilt_in_our_temporary_one(
+        built, monkeypatch, tmp_path):
+    data, path = built
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    read_only = tmp_path / "instance"
+    read_only.mkdir()
+    damaged = read_only / path.name
+    damaged.write_bytes(path.read_bytes()[:-8192] + b"\0" * 8192)  # its last pages zeroed
+    read_only.chmod(0o555)
+    monkeypatch.setattr(strength_index, "_writable", lambda folder: folder != read_only)
+    try:
+        index = strength_index.open_index(data, read_only)
+        try:
+            assert index.path.parent == tmp_path / "tmp" / f"sesame-{os.getuid()}"
+            assert index.ranks("soleil")
+        finally:
+            index.close()
+    finally:
+        read_only.chmod(0o755)
 
 
 def test_an_unreadable_index_is_built_anew(built, tmp_path):
@@ -248,7 +284,7 @@ def test_a_serving_process_holds_no_word_list(tmp_path):
     assert found["score"] >= 1  # scored with the dictionaries
     assert found["zxcvbn_list_module_loaded"] is False  # the placeholder stands in
     assert found["lists_in_modules"] == []
-    assert found["ranked_dictionaries"] == ["user_inputs"]
+    assert found["ranked_dictionaries"] == []  # not even the last person's words
     assert found["french_dictionaries_read"] == 0
     assert found["big_containers"] == []
     if found["grown_mb"] is not None:

@@ -28,8 +28,9 @@ class Charter:
         return [p.strip() for p in self.text.split("\n\n") if p.strip()]
 
 
-# Charters read, by file, modification time, size and version: the charter page reads the
-# file's status only (an operator's new text is still shown at once).
+# Charters read, by file (inode, change and modification times, size) and version: the
+# charter page reads the file's status only (an operator's new text is still shown at once,
+# even one copied with its old modification time).
 _read: dict[tuple, Charter] = {}
 
 
@@ -43,7 +44,8 @@ def load(path: str | Path | None, instance_path: str | Path, version: str) -> Ch
             continue
         if not stat.S_ISREG(status.st_mode):
             continue
-        key = (str(candidate), status.st_mtime_ns, status.st_size, version)
+        key = (str(candidate), status.st_ino, status.st_ctime_ns, status.st_mtime_ns,
+               status.st_size, version)
         charter = _read.get(key)
         if charter is None:
             charter = Charter(version=version, text=candidate.read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ class _Database(Database):
 
     `Database.query` runs each statement inside a SAVEPOINT … RELEASE pair, so that a
     statement turning out to return no rows can be undone. A SELECT cannot write: ours
-    run directly (a step page's four reads went from twelve statements to four).
+    run directly: one statement a read instead of three.
     """
 
     def query(self, sql, params=None):

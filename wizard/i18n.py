@@ -47,14 +47,20 @@ def translations() -> NullTranslations:
     context = _cv_app.get(None)
     if context is None:
         return _NO_TRANSLATION
-    state = context.g.__dict__.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None) or get_locale()
+    locale = _chosen_locale(context)
     catalogs = context.app.extensions["sesame_catalogs"]
     try:
         return catalogs[locale.language]
     except KeyError:
         catalogs[locale.language] = catalog = get_translations()
         return catalog
+
+
+def _chosen_locale(context):
+    """The locale Flask-Babel chose for this context (or `force_locale` put in its place),
+    read from its state directly; chosen now if it has not been yet."""
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    return getattr(state, "babel_locale", None) or get_locale()
 
 
 def gettext(string: str, **variables) -> str:
@@ -102,6 +108,9 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: translations().ugettext(string),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n),
         newstyle=True)
     # {% trans %} blocks: whitespace collapsed, as `pybabel extract` (babel.cfg) reads them.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -135,9 +144,7 @@ def select_language() -> str:
 
 def current_language() -> str:
     """The language being written in now (`fr` or `en`)."""
-    context = _cv_app.get(None)
-    state = context.g.__dict__.get("_flask_babel") if context is not None else None
-    locale = getattr(state, "babel_locale", None) or get_locale()
+    locale = _chosen_locale(_cv_app.get(None))
     if locale is None or locale.language not in LANGUAGES:
         return current_app.config["DEFAULT_LANGUAGE"]
     return locale.language

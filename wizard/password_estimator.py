@@ -293,6 +293,9 @@ def estimate(password: str, user_inputs: list[str], max_length: int) -> dict:
         return zxcvbn_estimate(password, user_inputs=user_inputs, max_length=max_length)
     finally:
         _prefetched = None
+        # zxcvbn leaves the person's words (their sésame among them) in a module table
+        # until the next call: not kept beyond this one.
+        matching.RANKED_DICTIONARIES.pop("user_inputs", None)
 
 
 def dictionary_ranks(word: str) -> dict[str, int]:
@@ -300,8 +303,6 @@ def dictionary_ranks(word: str) -> dict[str, int]:
     return _the_index().ranks(word)
 
 
-_installed = False
-# How long install() took in this process (opening the index, or building it when missing):
 def fast_most_guessable_match_sequence(password: str, matches: list[dict],
                                        _exclude_additive: bool = False) -> dict:
     """zxcvbn's `scoring.most_guessable_match_sequence`: the same result, a third faster.
@@ -400,6 +401,8 @@ def fast_most_guessable_match_sequence(password: str, matches: list[dict],
             "sequence": sequence}
 
 
+_installed = False
+# How long install() took in this process (opening the index, or building it when missing):
 # the start-up cost of the dictionaries, printed by scripts/bench_strength.py.
 install_seconds = 0.0
 

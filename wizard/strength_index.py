@@ -6,8 +6,8 @@ baseline, in every worker. Here they live on disk instead, in one table `words` 
 word once with its entries (the dictionaries that hold it, in their order, and its rank in
 each): `password_estimator` looks up the substrings of a password in one query, and holds
 nothing but SQLite's page cache (1 MiB at most) and a filter of the words' beginnings
-(128 KiB). For a 32-character password the query takes 0.15 ms (median), and matching as
-a whole about as long as it did with the lists in memory.
+(128 KiB). For a 32-character password the query takes 0.15 ms (median), and an estimate
+0.1 to 0.3 ms longer than it did with the lists in memory.
 
 - The serving process never loads the lists. zxcvbn 4.5.0's `matching` module imports
   `zxcvbn.frequency_lists` when it is first imported and builds RANKED_DICTIONARIES from it;
@@ -22,8 +22,8 @@ a whole about as long as it did with the lists in memory.
 - The file's name carries a hash of everything it is built from (zxcvbn's version and list
   file, wizard/data/*.txt, the builder's code), so a change means a new file, and an
   unchanged checkout reuses the one built by the first start. It lives in the instance
-  folder (WIZARD_INSTANCE_PATH, as the app resolves it), or in the temporary folder when
-  that one is not writable. The builder writes a temporary file beside it and renames it:
+  folder (WIZARD_INSTANCE_PATH, as the app resolves it), or, when that one is not
+  writable, in a temporary folder of our own (`<tmp>/sesame-<uid>`, mode 0700). The builder writes a temporary file beside it and renames it:
   workers starting at once may each build it, one rename wins, the files are the same.
   An earlier version's file is removed by the next build, once unused for a day.
 """
@@ -35,6 +35,7 @@ import importlib.util
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ _FREQUENCY_LISTS = "zxcvbn.frequency_lists"
 _PLACEHOLDER_DOC = ("Placeholder for zxcvbn.frequency_lists, registered by wizard.strength_index: "
                     "the word lists are looked up in an SQLite file instead.")
 
-# A process that builds the index in more than this is stuck (it takes a second or two).
+# A process that builds the index in more than this is stuck (it takes about a second).
 BUILD_TIMEOUT_SECONDS = 300
 
 
@@ -251,11 +252,15 @@ class Index:
     --preload) opens its own: SQLite connections must not cross a fork.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, check: bool = False) -> None:
         self.path = Path(path)
         self._pid = -1
         self._connection: sqlite3.Connection | None = None
         connection = self._connect()
+        if check:  # every page read once (~20 ms): damage found at start, not mid-request
+            verdict = connection.execute("PRAGMA quick_check").fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise StrengthIndexError(f"{self.path} is damaged: {verdict}")
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         expected = {"format": str(FORMAT), "prefix_length": str(PREFIX_LENGTH)}
         if any(meta.get(key) != value for key, value in expected.items()) or \
@@ -360,10 +365,30 @@ def _writable(directory: Path) -> bool:
     return os.access(directory, os.W_OK | os.X_OK)
 
 
-def _trusted(path: Path) -> bool:
-    """Whether a file found in the shared temporary folder is ours, and only ours to change."""
-    status = path.stat()
-    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+def private_temporary_folder() -> Path | None:
+    """`<temporary folder>/sesame-<uid>`: ours alone (mode 0700, owned by us, not a link),
+    created if missing; None if that name is taken by something else.
+
+    Not the shared temporary folder itself: there, another local user could take the
+    index's name first (a file we may not replace, a link), and keep the app from starting.
+    """
+    folder = Path(tempfile.gettempdir()) / f"sesame-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = os.lstat(folder)
+    except OSError:
+        return None
+    if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid()
+            or status.st_mode & 0o077):
+        return None
+    return folder
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a link we may not follow, a folder we may not read
+        return False
 
 
 def build_in_child(output: Path, data_dir: Path = DATA_DIR) -> None:
@@ -411,21 +436,22 @@ def _remove_stale(folder: Path, keep: str) -> None:
 def ensure_index(data_dir: Path = DATA_DIR, directory: Path | None = None) -> Path:
     """The index file for these sources, built (in a child process) if it is missing.
 
-    Looked for in `directory` (default: the instance folder), then in the temporary folder;
-    built in the first of the two that is writable. A file is only taken from the temporary
-    folder if it is ours and only we may change it: its name says what it holds (and is
-    checked on opening), not who wrote it.
+    Looked for in `directory` (default: the instance folder), then in a temporary folder of
+    our own (`private_temporary_folder`); built in the first of the two that is writable.
     """
     name = index_name(data_dir)
     primary = Path(directory) if directory is not None else instance_directory()
-    fallback = Path(tempfile.gettempdir())
-    if (primary / name).is_file():
+    fallback = private_temporary_folder()
+    if _is_file(primary / name):
         return primary / name
-    if (fallback / name).is_file() and _trusted(fallback / name):
+    if fallback is not None and _is_file(fallback / name):
         return fallback / name
     errors = []
     for folder in (primary, fallback):
-        if _writable(folder):
+        if folder is None:
+            errors.append(f"{Path(tempfile.gettempdir()) / f'sesame-{os.getuid()}'} is "
+                          "not a folder of ours alone")
+        elif _writable(folder):
             try:
                 build_in_child(folder / name, data_dir)
             except StrengthIndexError as error:
@@ -439,19 +465,28 @@ def ensure_index(data_dir: Path = DATA_DIR, directory: Path | None = None) -> Pa
                              "cannot be scored without it:\n" + "\n".join(errors))
 
 
+_UNREADABLE = (sqlite3.DatabaseError, StrengthIndexError, KeyError, ValueError)
+
+
 def open_index(data_dir: Path = DATA_DIR, directory: Path | None = None) -> Index:
-    """Open the index, building it first if needed; an unreadable file is built anew once."""
+    """Open the index, building it first if needed. A damaged file (every page is checked
+    on opening) is built anew, where it was or, if that folder is read-only, in our
+    temporary folder."""
     path = ensure_index(data_dir, directory)
     try:
-        return Index(path)
-    except (sqlite3.DatabaseError, StrengthIndexError, KeyError, ValueError) as error:
+        return Index(path, check=True)
+    except _UNREADABLE as error:
+        problems = [f"{path}: {error}"]
+    for folder in (path.parent, private_temporary_folder()):
+        if folder is None or not _writable(folder):
+            continue
         try:
-            build_in_child(path, data_dir)
-            return Index(path)
-        except (sqlite3.DatabaseError, StrengthIndexError, KeyError, ValueError) as again:
-            raise StrengthIndexError(f"the password-strength index {path} is unreadable "
-                                     f"({error}) and could not be rebuilt ({again}); "
-                                     "delete it and start again") from again
+            build_in_child(folder / path.name, data_dir)
+            return Index(folder / path.name, check=True)
+        except _UNREADABLE as again:
+            problems.append(f"{folder / path.name}: {again}")
+    raise StrengthIndexError("the password-strength index is unreadable and could not be "
+                             "rebuilt; delete it and start again:\n" + "\n".join(problems))
 
 
 if __name__ == "__main__":
