@@ -23,8 +23,9 @@ nothing but SQLite's page cache (1 MiB at most) and a filter of the words' begin
   file, wizard/data/*.txt, the builder's code), so a change means a new file, and an
   unchanged checkout reuses the one built by the first start. It lives in the instance
   folder (WIZARD_INSTANCE_PATH, as the app resolves it), or, when that one is not
-  writable, in a temporary folder of our own (`<tmp>/sesame-<uid>`, mode 0700). The builder writes a temporary file beside it and renames it:
-  workers starting at once may each build it, one rename wins, the files are the same.
+  writable, in a temporary folder of our own (`<tmp>/sesame-<uid>`, mode 0700). The
+  builder writes a temporary file beside it and renames it: workers starting at once may
+  each build it, one rename wins, the files are the same.
   An earlier version's file is removed by the next build, once unused for a day.
 """
 
