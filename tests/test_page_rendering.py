@@ -176,14 +176,24 @@ def test_the_kept_banner_comes_back_to_the_page_being_read(staff, visitor):
     assert page(english).find("span", class_="language-current").get_text() == "English"
 
 
+def at_the_charter_of(app, staff, visitor, path, text):
+    """A person at the charter step, the charter read from `path` (holding `text`)."""
+    path.write_text(text, encoding="utf-8")
+    app.config["CHARTER_FILE"] = str(path)
+    visitor.reach(staff, "charte")
+    return charter_page(visitor)
+
+
+def charter_page(visitor) -> str:
+    return visitor.get("/etapes/charte").get_data(as_text=True)
+
+
 def test_an_edited_charter_is_shown_at_once(app, staff, visitor, tmp_path):
     text = tmp_path / "charte.txt"
-    text.write_text("Première version de la charte.", encoding="utf-8")
-    app.config["CHARTER_FILE"] = str(text)
-    visitor.reach(staff, "charte")
-    assert "Première version" in visitor.get("/etapes/charte").get_data(as_text=True)
+    assert "Première version" in at_the_charter_of(app, staff, visitor, text,
+                                                    "Première version de la charte.")
     text.write_text("Seconde version, plus longue, de la charte.", encoding="utf-8")
-    body = visitor.get("/etapes/charte").get_data(as_text=True)
+    body = charter_page(visitor)
     assert "Seconde version" in body and "Première version" not in body
 
 
@@ -204,13 +214,10 @@ def test_templates_have_every_gettext_form(app):
 
 def test_a_charter_replaced_with_its_old_date_and_size_is_shown(app, staff, visitor, tmp_path):
     text = tmp_path / "charte.txt"
-    text.write_text("Version A de la charte.", encoding="utf-8")
-    app.config["CHARTER_FILE"] = str(text)
-    visitor.reach(staff, "charte")
-    assert "Version A" in visitor.get("/etapes/charte").get_data(as_text=True)
+    assert "Version A" in at_the_charter_of(app, staff, visitor, text, "Version A de la charte.")
     before = text.stat()
     replacement = tmp_path / "nouvelle.txt"
     replacement.write_text("Version B de la charte.", encoding="utf-8")
     os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
     replacement.replace(text)  # as `cp -p` or an archive would leave it
-    assert "Version B" in visitor.get("/etapes/charte").get_data(as_text=True)
+    assert "Version B" in charter_page(visitor)
