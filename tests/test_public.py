@@ -46,15 +46,20 @@ def test_mail_viewer_is_absent_by_default(client, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("setting", ["MAIL_VIEWER", "DEMO"])
-def test_mail_viewer_is_served_in_demo(make_app, setting):
-    app = make_app(**{setting: True})
+def with_one_invitation(app):
+    """`app`, one person invited (one mail in its outbox)."""
     connection = db.connect(app.config["DATABASE"])
     try:
         staff = People(app, connection)
         staff.link(staff.add())
     finally:
         connection.close()
+    return app
+
+
+@pytest.mark.parametrize("setting", ["MAIL_VIEWER", "DEMO"])
+def test_mail_viewer_is_served_in_demo(make_app, setting):
+    app = with_one_invitation(make_app(**{setting: True}))
     client = app.test_client()
     inbox = client.get("/dev/courriels/")
     assert inbox.status_code == 200
@@ -65,13 +70,7 @@ def test_mail_viewer_is_served_in_demo(make_app, setting):
 
 
 def test_mail_viewer_html_body_is_sandboxed(make_app):
-    app = make_app(DEMO=True)
-    connection = db.connect(app.config["DATABASE"])
-    try:
-        staff = People(app, connection)
-        staff.link(staff.add())
-    finally:
-        connection.close()
+    app = with_one_invitation(make_app(DEMO=True))
     response = app.test_client().get("/dev/courriels/1/html")
     assert response.headers["Content-Security-Policy"] == "sandbox"
 
