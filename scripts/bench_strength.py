@@ -94,10 +94,11 @@ def _csrf(response) -> str:
 def at_password_step(folder: Path):
     """An app on a fresh database and a client whose session is at the password step."""
     os.environ["WIZARD_INSTANCE_PATH"] = str(folder / "instance")
-    from wizard import create_app, db, enrolment
-    from wizard.audit import CLI
-    from wizard.cli import add_person
-    from wizard.runtime import compose, settings
+    from wizard import create_app, db
+    from wizard.activation import enrolment
+    from wizard.activation.audit import CLI
+    from wizard.operators.cli import add_person
+    from wizard.web.runtime import compose, settings
 
     app = create_app({
         "DATABASE": str(folder / "bench.sqlite3"), "SECRET_KEY": "bench",
@@ -142,7 +143,8 @@ def main() -> None:
     arguments = parser.parse_args()
     rng = random.Random(arguments.seed)
 
-    from wizard import password_estimator, passwords  # installs the French dictionaries
+    from wizard import passwords
+    from wizard.passwords import estimator  # installs the French dictionaries
 
     with tempfile.TemporaryDirectory() as folder:
         _app, client, token = at_password_step(Path(folder))
@@ -152,7 +154,7 @@ def main() -> None:
                         data={"csrf_token": token, "password": "x", "confirmation": ""})
         print(f"zxcvbn scored prefix: {passwords.SCORED_PREFIX} characters; word-list "
               f"index opened (or built) at start-up in "
-              f"{password_estimator.install_seconds * 1000:.0f} ms")
+              f"{estimator.install_seconds * 1000:.0f} ms")
         print(f"{arguments.samples} requests per length, kinds: {', '.join(KINDS)}\n")
         print(f"{'length':>7} {'median ms':>10} {'p99 ms':>8} {'max ms':>8} "
               f"{'p99 CPU ms':>11}  slowest kind")

@@ -584,14 +584,15 @@ def seed_people(env: dict[str, str], count: int, links_path: Path) -> float:
 
 
 def _seed_main(count: int, links_path: Path) -> None:
-    from wizard import create_app, db, enrolment, people
-    from wizard.audit import CLI
+    from wizard import create_app, db
+    from wizard.activation import enrolment, people
+    from wizard.activation.audit import CLI
     from wizard.clock import to_iso, utcnow
-    from wizard.runtime import compose, settings
+    from wizard.web.runtime import compose, settings
 
     app = create_app()
-    firsts = _names(ROOT / "wizard/data/fr_first_names_frequent.txt")
-    lasts = _names(ROOT / "wizard/data/fr_surnames_frequent.txt")
+    firsts = _names(ROOT / "wizard/passwords/data/fr_first_names_frequent.txt")
+    lasts = _names(ROOT / "wizard/passwords/data/fr_surnames_frequent.txt")
     rng = random.Random(7)
     database = db.connect(app.config["DATABASE"])
     now = utcnow()

@@ -17,10 +17,11 @@ from email.policy import default as email_policy
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 
-from wizard import db, enrolment
-from wizard.audit import CLI
-from wizard.cli import add_person
-from wizard.runtime import compose, settings
+from wizard import db
+from wizard.activation import enrolment
+from wizard.activation.audit import CLI
+from wizard.operators.cli import add_person
+from wizard.web.runtime import compose, settings
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -259,9 +260,9 @@ def failed_rules(response) -> list[str]:
 
 def handle_link_requests(app) -> int:
     """Run the mail worker's handling of « 1ère connexion » requests, as its thread would."""
-    from wizard import enrolment
+    from wizard.activation import enrolment
     from wizard.clock import utcnow
-    from wizard.runtime import compose, settings
+    from wizard.web.runtime import compose, settings
 
     connection = db.connect(app.config["DATABASE"])
     try:

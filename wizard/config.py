@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+# The checkout: templates/, static/, translations/ and the default instance/ live here.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from harness import Relay
 
-from wizard.identity import fold
+from wizard.activation.names import fold
 
 pytestmark = pytest.mark.browser
 

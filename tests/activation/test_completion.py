@@ -1,0 +1,101 @@
+"""Finishing twice (double click, two tabs, two devices) activates the account once."""
+
+import threading
+from datetime import UTC, datetime
+
+from harness import Visitor, csrf_of, mails, rows
+
+from wizard import db
+from wizard.activation import enrolment
+from wizard.activation.audit import CLI
+from wizard.directory.sqlite import SqliteDirectory
+from wizard.passwords import hasher
+from wizard.web.runtime import compose, settings
+
+FIRST = "Cheval agrafe pile 42 lune"
+SECOND = "Tortue violette sous 7 parapluies"
+
+
+def post_password(client, token, password):
+    return client.post("/etapes/mot-de-passe", data={
+        "csrf_token": token, "password": password, "confirmation": password})
+
+
+def test_double_submit_activates_once(staff, visitor, database):
+    visitor.reach(staff, "mot-de-passe")
+    token = csrf_of(visitor.get("/etapes/mot-de-passe"))
+    first = post_password(visitor.client, token, FIRST)
+    second = post_password(visitor.client, token, FIRST)
+    assert first.headers["Location"] == "/etapes/termine"
+    assert second.headers["Location"] == "/etapes/termine"
+    assert len(rows(database, "SELECT * FROM accounts")) == 1
+    assert len(mails(database, "activated")) == 1
+    assert len(rows(database, "SELECT * FROM audit WHERE event = 'activated'")) == 1
+
+
+def test_second_submit_does_not_change_the_password(staff, visitor, database):
+    visitor.reach(staff, "mot-de-passe")
+    token = csrf_of(visitor.get("/etapes/mot-de-passe"))
+    post_password(visitor.client, token, FIRST)
+    post_password(visitor.client, token, SECOND)
+    (account,) = rows(database, "SELECT password_hash FROM accounts")
+    assert hasher(time_cost=1, memory_kib=8, parallelism=1).verify(account["password_hash"],
+                                                                    FIRST)
+
+
+def test_two_devices_finishing_activate_once(staff, app, database):
+    person = staff.add()
+    secret = staff.link(person)
+    laptop, phone = Visitor(app.test_client()), Visitor(app.test_client())
+    for device in (laptop, phone):
+        device.begin(secret)
+    laptop.through_charter()
+    laptop.through_directory()
+    laptop.through_mail()
+    laptop_token = csrf_of(laptop.get("/etapes/mot-de-passe"))
+    phone_token = csrf_of(phone.get("/etapes/mot-de-passe"))
+    post_password(laptop.client, laptop_token, FIRST)
+    response = post_password(phone.client, phone_token, SECOND)
+    assert response.headers["Location"] == "/etapes/termine"
+    assert phone.get("/etapes/termine").status_code == 200
+    assert len(rows(database, "SELECT * FROM accounts")) == 1
+    assert len(mails(database, "activated")) == 1
+
+
+def test_completing_again_through_the_service_changes_nothing(app, staff, visitor, database):
+    person = visitor.reach(staff, "termine")
+    (row,) = rows(database, "SELECT id FROM enrolments WHERE person_id = ?", [person.id])
+    with app.test_request_context():
+        again = enrolment.complete(database, settings(), compose, SqliteDirectory(database),
+                                   row["id"], "$argon2id$other", now=datetime.now(UTC),
+                                   origin=CLI)
+    assert again is False
+    assert rows(database, "SELECT password_hash FROM accounts")[0]["password_hash"] \
+        .startswith("$argon2id$v=")
+    assert len(mails(database, "activated")) == 1
+
+
+def test_simultaneous_completions_activate_once(app, staff, visitor, database):
+    person = visitor.reach(staff, "mot-de-passe")
+    (row,) = rows(database, "SELECT id FROM enrolments WHERE person_id = ?", [person.id])
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def finish():
+        connection = db.connect(app.config["DATABASE"])
+        try:
+            with app.test_request_context():
+                start.wait()
+                outcomes.append(enrolment.complete(
+                    connection, settings(), compose, SqliteDirectory(connection), row["id"],
+                    "$argon2id$hash", now=datetime.now(UTC), origin=CLI))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == [False, False, False, True]
+    assert len(mails(database, "activated")) == 1

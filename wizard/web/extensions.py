@@ -1,0 +1,34 @@
+"""Flask extensions, created here and bound to the app in create_app."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from wizard.activation.attempts import key as login_key
+
+csrf = CSRFProtect()
+# Storage, on/off and headers come from the app's configuration (RATELIMIT_* keys).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def configured(name: str):
+    """A limit read from configuration at request time (so tests and sites can tune it)."""
+    return lambda: current_app.config[name]
+
+
+def by_typed_login() -> str:
+    """Key: the login typed on the sésame page, as typed, before any lookup."""
+    return "login:" + login_key(request.form.get("login", ""))
+
+
+def by_typed_identifier() -> str:
+    """Key: the address or login typed on « 1ère connexion », before any lookup."""
+    return "identifier:" + request.form.get("identifier", "").strip().lower()[:320]
+
+
+def by_enrolment() -> str:
+    """Key: the wizard session's enrolment (code entry, resends)."""
+    return f"enrolment:{session.get('enrolment')}"
