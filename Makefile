@@ -26,7 +26,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.
 catalogs: $(CATALOGS) ## Compile the message catalogs (.po -> .mo)
 
 messages: $(STAMP) ## Extract the French texts and merge them into each catalog, to translate
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k N_ -o translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap -i translations/messages.pot -d translations
 
 run: $(STAMP) catalogs ## Start the wizard on http://127.0.0.1:5000 with demo people and the mail viewer
@@ -40,8 +40,10 @@ run: $(STAMP) catalogs ## Start the wizard on http://127.0.0.1:5000 with demo pe
 lint: $(STAMP) ## Ruff on the code and the tests
 	$(BIN)/ruff check wizard tests scripts
 
-test: $(STAMP) catalogs lint ## Every test, browser tests included (needs Chromium)
+test: $(STAMP) catalogs lint ## Every test, browser tests included (needs Chromium), then the dated ones with the clock ten years ahead
+	$(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-report=term tests
+	$(BIN)/pytest -q -m dates --clock-shift-days=3653 tests
 
 screenshots: $(STAMP) catalogs ## Screenshots of every step (docs/screenshots/, for the README's tour)
 	$(BIN)/python scripts/screenshots.py

@@ -95,10 +95,10 @@ def at_password_step(folder: Path):
     """An app on a fresh database and a client whose session is at the password step."""
     os.environ["WIZARD_INSTANCE_PATH"] = str(folder / "instance")
     from wizard import create_app, db
-    from wizard.activation import enrolment
+    from wizard.activation import first_login
     from wizard.activation.audit import CLI
     from wizard.operators.cli import add_person
-    from wizard.web.runtime import compose, settings
+    from wizard.web.services import app_services, compose
 
     app = create_app({
         "DATABASE": str(folder / "bench.sqlite3"), "SECRET_KEY": "bench",
@@ -109,8 +109,9 @@ def at_password_step(folder: Path):
     with app.app_context(), db.transaction(database):
         person = add_person(database, "Jean", "Dupont", "jean.dupont@exemple.org", now)
     with app.test_request_context(), db.transaction(database):
-        secret = enrolment.send_activation_link(database, settings(), compose, person, now=now,
-                                                origin=CLI, reason="benchmark").secret
+        secret = first_login.send_activation_link(database, app_services().settings, compose,
+                                                  person, now=now, origin=CLI,
+                                                  reason="benchmark").secret
     database.close()
     client = app.test_client()
 

@@ -585,10 +585,10 @@ def seed_people(env: dict[str, str], count: int, links_path: Path) -> float:
 
 def _seed_main(count: int, links_path: Path) -> None:
     from wizard import create_app, db
-    from wizard.activation import enrolment, people
+    from wizard.activation import first_login, people
     from wizard.activation.audit import CLI
     from wizard.clock import to_iso, utcnow
-    from wizard.web.runtime import compose, settings
+    from wizard.web.services import app_services, compose
 
     app = create_app()
     firsts = _names(ROOT / "wizard/passwords/data/fr_first_names_frequent.txt")
@@ -600,16 +600,16 @@ def _seed_main(count: int, links_path: Path) -> None:
         allocator = people.identity_allocator(database, domain=app.config["MAIL_DOMAIN"],
                                               rule=app.config["LOGIN_RULE"],
                                               max_length=app.config["LOGIN_MAX_LENGTH"])
-        service_settings = settings()
+        service_settings = app_services().settings
         for i in range(count):
             first, last = rng.choice(firsts).title(), rng.choice(lasts).title()
             login, address = allocator.allocate(first, last)
             person = people.create(database, first_name=first, last_name=last, login=login,
                                    institutional_email=address,
                                    personal_email=f"{login}.{i}@perso.example.org", now=now)
-            issued = enrolment.send_activation_link(database, service_settings, compose,
-                                                    person, now=now, origin=CLI,
-                                                    reason="bench")
+            issued = first_login.send_activation_link(database, service_settings, compose,
+                                                      person, now=now, origin=CLI,
+                                                      reason="bench")
             out.write(json.dumps({"login": login,
                                   "link": f"/activation/{issued.secret}"}) + "\n")
         database.execute("UPDATE outbox SET sent_at = ?, attempts = 1, body_text = '',"

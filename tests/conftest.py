@@ -6,12 +6,47 @@ The helpers tests import by name live in harness.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import harness
 import pytest
 from harness import TEST_CONFIG, People, Relay, Visitor
 
-from wizard import create_app, db
+from wizard import create_app, db, passwords
+from wizard.clock import SYSTEM, Clock, FrozenClock
+from wizard.config import ROOT
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-shift-days", type=int,
+        default=int(os.environ.get("SESAME_CLOCK_SHIFT_DAYS", "0")),
+        help="run the apps' clock this many days ahead of the wall clock (make test runs "
+             "the tests marked `dates` again with it years ahead)")
+
+
+def pytest_configure(config):
+    # The password-strength word index, opened once for the whole run from the project's
+    # instance folder (built there the first time), as create_app would per process.
+    passwords.install(ROOT / "instance")
+
+
+@pytest.fixture(autouse=True)
+def clock(request, pytestconfig) -> Iterator[Clock]:
+    """The apps' clock: the wall clock (shifted by --clock-shift-days), or, for a test
+    marked `@pytest.mark.clock_at(moment)`, a clock standing at `moment`."""
+    marker = request.node.get_closest_marker("clock_at")
+    if marker is not None:
+        moment = marker.args[0]
+        assert isinstance(moment, datetime) and moment.tzinfo is not None
+        chosen: Clock = FrozenClock(moment)
+    else:
+        chosen = Clock(shift=timedelta(days=pytestconfig.getoption("clock_shift_days")))
+    harness.CURRENT_CLOCK[0] = chosen
+    yield chosen
+    harness.CURRENT_CLOCK[0] = SYSTEM
 
 
 @pytest.fixture
@@ -24,7 +59,7 @@ def isolated_configuration(tmp_path: Path, monkeypatch):
 
 
 @pytest.fixture
-def app(request, tmp_path: Path, isolated_configuration):
+def app(request, tmp_path: Path, isolated_configuration, clock):
     """An app on a fresh SQLite file, CSRF on, no delivery thread.
 
     `@pytest.mark.app_config(KEY=value)` overrides settings for one test.
@@ -32,12 +67,12 @@ def app(request, tmp_path: Path, isolated_configuration):
     marker = request.node.get_closest_marker("app_config")
     overrides = marker.kwargs if marker else {}
     app = create_app({**TEST_CONFIG, "DATABASE": str(tmp_path / "wizard.sqlite3"),
-                      **overrides})
+                      "CLOCK": clock, **overrides})
     yield app
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, isolated_configuration):
+def make_app(tmp_path: Path, isolated_configuration, clock):
     """Build another app on its own fresh database, with settings overridden."""
     count = 0
 
@@ -45,7 +80,7 @@ def make_app(tmp_path: Path, isolated_configuration):
         nonlocal count
         count += 1
         return create_app({**TEST_CONFIG, "DATABASE": str(tmp_path / f"other{count}.sqlite3"),
-                           **overrides})
+                           "CLOCK": clock, **overrides})
 
     return build
 

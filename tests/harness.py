@@ -9,21 +9,37 @@ from __future__ import annotations
 
 import re
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as email_policy
+from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 
 from wizard import db
-from wizard.activation import enrolment
+from wizard.activation import first_login
 from wizard.activation.audit import CLI
+from wizard.clock import SYSTEM, Clock
 from wizard.operators.cli import add_person
-from wizard.web.runtime import compose, settings
+from wizard.web.services import app_services, clock, compose, context
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+# The running test's clock (the `clock` fixture sets it): tests arrange times with `now()`
+# and `today()`, never with the wall clock, so they pass with the clock years ahead.
+CURRENT_CLOCK: list[Clock] = [SYSTEM]
+
+
+def now() -> datetime:
+    """The running test's time, by the apps' clock."""
+    return CURRENT_CLOCK[0].now()
+
+
+def today(timezone: str = "Europe/Paris") -> date:
+    """The running test's date in `timezone`, by the apps' clock."""
+    return now().astimezone(ZoneInfo(timezone)).date()
 
 CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
 
@@ -55,9 +71,9 @@ class People:
     def link(self, person, *, now=None) -> str:
         """Send an activation link (as `invite` would) and return its secret."""
         with self.app.test_request_context(), db.transaction(self.db):
-            issued = enrolment.send_activation_link(self.db, settings(), compose, person,
-                                                    now=now or datetime.now(UTC),
-                                                    origin=CLI, reason="test")
+            issued = first_login.send_activation_link(
+                self.db, app_services().settings, compose, person,
+                now=now or clock().now(), origin=CLI, reason="test")
         return issued.secret
 
 
@@ -260,14 +276,9 @@ def failed_rules(response) -> list[str]:
 
 def handle_link_requests(app) -> int:
     """Run the mail worker's handling of « 1ère connexion » requests, as its thread would."""
-    from wizard.activation import enrolment
-    from wizard.clock import utcnow
-    from wizard.web.runtime import compose, settings
-
     connection = db.connect(app.config["DATABASE"])
     try:
         with app.app_context():
-            return enrolment.handle_link_requests(connection, settings(), compose,
-                                                  now=utcnow())
+            return first_login.handle_link_requests(context(CLI, db=connection))
     finally:
         connection.close()

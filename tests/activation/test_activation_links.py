@@ -7,6 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 from harness import dump, link_in, mails, main_text, page
 
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
+
 
 def new_link_offered(response) -> bool:
     link = page(response).find("a", string="Recevoir un nouveau lien")
@@ -22,10 +24,11 @@ def test_link_page_greets_the_person_with_one_button(staff, client):
     assert form.find("button").get_text(strip=True) == "Commencer l'activation"
 
 
-def test_link_page_says_until_when_it_is_valid(staff, client):
+@pytest.mark.clock_at(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+def test_link_page_says_until_when_it_is_valid(staff, client, clock):
     person = staff.add()
-    sent = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    secret = staff.link(person, now=sent)
+    secret = staff.link(person)  # sent now, by the app's clock
+    clock.advance(timedelta(hours=30))  # the next evening, 22:00 in Paris: still valid
     text = main_text(client.get(f"/activation/{secret}"))
     assert "jusqu'au jeudi 26 novembre 2026 à 23 h 59" in text
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from harness import enrolment_of, main_text, page, rows
 
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
+
 ON = {"ASK_BIRTH_DATE": True, "BIRTH_DATE_MAX_TRIES": 3}
 
 

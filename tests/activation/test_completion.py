@@ -1,16 +1,17 @@
 """Finishing twice (double click, two tabs, two devices) activates the account once."""
 
 import threading
-from datetime import UTC, datetime
 
+import pytest
 from harness import Visitor, csrf_of, mails, rows
 
 from wizard import db
-from wizard.activation import enrolment
+from wizard.activation import completion
 from wizard.activation.audit import CLI
-from wizard.directory.sqlite import SqliteDirectory
 from wizard.passwords import hasher
-from wizard.web.runtime import compose, settings
+from wizard.web.services import context
+
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
 FIRST = "Cheval agrafe pile 42 lune"
 SECOND = "Tortue violette sous 7 parapluies"
@@ -66,9 +67,7 @@ def test_completing_again_through_the_service_changes_nothing(app, staff, visito
     person = visitor.reach(staff, "termine")
     (row,) = rows(database, "SELECT id FROM enrolments WHERE person_id = ?", [person.id])
     with app.test_request_context():
-        again = enrolment.complete(database, settings(), compose, SqliteDirectory(database),
-                                   row["id"], "$argon2id$other", now=datetime.now(UTC),
-                                   origin=CLI)
+        again = completion.complete(context(CLI, db=database), row["id"], "$argon2id$other")
     assert again is False
     assert rows(database, "SELECT password_hash FROM accounts")[0]["password_hash"] \
         .startswith("$argon2id$v=")
@@ -86,9 +85,8 @@ def test_simultaneous_completions_activate_once(app, staff, visitor, database):
         try:
             with app.test_request_context():
                 start.wait()
-                outcomes.append(enrolment.complete(
-                    connection, settings(), compose, SqliteDirectory(connection), row["id"],
-                    "$argon2id$hash", now=datetime.now(UTC), origin=CLI))
+                outcomes.append(completion.complete(context(CLI, db=connection), row["id"],
+                                                    "$argon2id$hash"))
         finally:
             connection.close()
 

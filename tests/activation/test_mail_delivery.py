@@ -11,6 +11,8 @@ from wizard import db
 from wizard.activation import outbox
 from wizard.clock import to_iso
 
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
+
 T = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 SENDER = "Sésame <ne-pas-repondre@univ-test.fr>"
 RENDERED = outbox.Rendered(subject="Activez votre compte – Université de Test",

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from harness import code_in, enrolment_of, mails, main_text, page, rows
+from harness import code_in, enrolment_of, mails, main_text, now, page, rows
 from pypdf import PdfReader
 
 from wizard import passwords
 from wizard.clock import to_iso
+
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
 SESAME = "K7PX4MWQ9R"
 
@@ -22,7 +24,7 @@ def lettered(app, staff, database):
     hasher = passwords.hasher(time_cost=1, memory_kib=8, parallelism=1)
     database.execute(
         "UPDATE people SET sesame_hash = ?, sesame_expires_at = ? WHERE id = ?",
-        [hasher.hash(SESAME), to_iso(datetime.now(UTC) + timedelta(days=30)), person.id])
+        [hasher.hash(SESAME), to_iso(now() + timedelta(days=30)), person.id])
     return person
 
 
@@ -66,7 +68,7 @@ def test_five_failures_make_the_login_wait(visitor, lettered, database):
     assert refused.status_code == 422
     assert rows(database, "SELECT * FROM enrolments") == []
     # Fifteen minutes later, one more try is allowed.
-    past = to_iso(datetime.now(UTC) - timedelta(minutes=16))
+    past = to_iso(now() - timedelta(minutes=16))
     database.execute("UPDATE attempts SET at = ?", [past])
     assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
 
@@ -141,7 +143,7 @@ def test_progress_lists_the_recovery_step_on_the_sesame_path_only(visitor, lette
 def test_an_expired_sesame_ends_the_session(visitor, lettered, database):
     enter_sesame(visitor, lettered.login, SESAME)
     database.execute("UPDATE people SET sesame_expires_at = ?",
-                     [to_iso(datetime.now(UTC) - timedelta(seconds=1))])
+                     [to_iso(now() - timedelta(seconds=1))])
     response = visitor.get("/etapes/charte")
     assert "/etapes/session-terminee" in response.headers["Location"]
 

@@ -16,6 +16,8 @@ from harness import (
     rows,
 )
 
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
+
 SECOND_ADDRESS = "jean.second@ailleurs.org"
 
 

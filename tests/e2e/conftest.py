@@ -21,7 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = pytest.mark.browser
+E2E = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every test under tests/e2e/ is a browser test: `-m browser` selects exactly these.
+
+    (A conftest's `pytestmark` marks nothing: only a test module's own does.)
+    """
+    for item in items:
+        if E2E in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from harness import Relay
 
-from wizard.activation.names import fold
+from wizard.text import fold
 
 pytestmark = pytest.mark.browser
 

@@ -656,12 +656,12 @@ def test_every_form_reads_only_posted_text():
 
 
 def test_an_unexpected_failure_shows_a_generic_french_page(app, client, monkeypatch, caplog):
-    from wizard.activation import enrolment
+    from wizard.activation import first_login
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("détail interne /srv/sesame SELECT secret")
 
-    monkeypatch.setattr(enrolment, "record_link_request", broken)
+    monkeypatch.setattr(first_login, "record_link_request", broken)
     token = csrf_of(client.get("/premiere-connexion"))
     response = client.post("/premiere-connexion",
                            data={"csrf_token": token, "identifier": "jdupont"})

@@ -17,14 +17,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from wizard.web import forms, i18n, runtime
+from wizard.web import forms, gc_freeze, i18n
+from wizard.web.database import get_db
 from wizard.web.views.wizard_session import SEEN_REFRESH_SECONDS
 
 
 def statements_of(app, client, url):
     """The SQL statements one GET of `url` runs on the request's connection."""
     with app.test_request_context():
-        connection = runtime.get_db().conn  # this thread's, which the test client reuses
+        connection = get_db().conn  # this thread's, which the test client reuses
     seen: list[str] = []
     connection.set_trace_callback(seen.append)
     try:
@@ -146,7 +147,7 @@ def test_html_params_writes_what_wtforms_writes(attributes):
 
 
 def test_a_server_process_freezes_its_start_up_objects_once(make_app, monkeypatch):
-    monkeypatch.setattr(runtime, "_frozen", False)
+    monkeypatch.setattr(gc_freeze, "_frozen", False)
     app = make_app(TESTING=False)
     try:
         assert app.test_client().get("/healthz").status_code == 200

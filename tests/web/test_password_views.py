@@ -7,7 +7,8 @@ import pytest
 from harness import page
 
 from wizard import db
-from wizard.web.runtime import password_policy, personal_words
+from wizard.activation import people
+from wizard.web.services import Services
 
 STEP = "/etapes/mot-de-passe"
 STRENGTH = "/etapes/mot-de-passe/force"
@@ -107,8 +108,8 @@ def test_policy_and_institution_words_come_from_configuration(app, staff):
                       PASSWORD_EXTRA_WORDS="Montpellier, Saint-Priest")
     person = staff.add()
     with app.app_context():
-        policy = password_policy()
-        words = personal_words(person)
+        found = Services(app)
+        policy, words = found.password_policy, found.personal_words(person)
     assert (policy.min_length, policy.max_length, policy.allowed_characters) == (
         6, 15, "alphanumeric")
     assert {"montpellier", "saint-priest", "saintpriest", "univ-test", "jean", "dupont",
@@ -131,8 +132,7 @@ def test_the_birth_date_from_hr_counts(app, database, visitor, staff):
     with db.transaction(database):
         database.execute("UPDATE people SET birth_date = ? WHERE id = ?",
                          ["1985-03-12", person.id])
-    with app.test_request_context():
-        hints = personal_words(person).hints
+    hints = Services(app).personal_words(people.get(database, person.id)).hints
     assert {"1985", "12031985", "12/03/1985"} <= set(hints)
     live = live_fragment(visitor, "Maison12031985")
     assert live.select_one(".strength-warning").get_text(strip=True).startswith(

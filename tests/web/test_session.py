@@ -1,11 +1,13 @@
 """The wizard session: it ends when idle too long or when its link stops being valid."""
 
-import time
 from urllib.parse import parse_qs, urlsplit
 
-from harness import People, Visitor, csrf_of, dump, enrolment_of, main_text, page
+import pytest
+from harness import People, Visitor, csrf_of, dump, enrolment_of, main_text, now, page
 
 from wizard import db
+
+pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
 
 def ended(response, reason):
@@ -17,7 +19,7 @@ def ended(response, reason):
 
 def idle_for(client, seconds):
     with client.session_transaction() as session:
-        session["seen"] = int(time.time()) - seconds
+        session["seen"] = int(now().timestamp()) - seconds
 
 
 def test_idle_session_ends(staff, visitor):
@@ -48,7 +50,7 @@ def test_session_used_within_the_idle_time_goes_on(staff, visitor):
     idle_for(visitor.client, 29 * 60)
     assert visitor.get("/etapes/annuaire").status_code == 200
     with visitor.client.session_transaction() as session:
-        assert time.time() - session["seen"] < 60
+        assert now().timestamp() - session["seen"] < 60
 
 
 def test_idle_time_is_configurable(make_app, tmp_path):

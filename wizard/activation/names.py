@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from wizard.text import fold
+
 MAX_ADDRESS_LENGTH = 254
 
 # Deliberately plain: a local part without spaces or controls, a dotted domain with a TLD.
@@ -23,23 +25,6 @@ def is_plausible_address(text: str) -> bool:
     if len(text) > MAX_ADDRESS_LENGTH or not text.isprintable() or not text.isascii():
         return False
     return _ADDRESS.fullmatch(text) is not None
-
-
-# Letters NFKD does not decompose into an ASCII base; without these they would vanish
-# (Đặng -> "ang", Łukasz -> "ukasz", Søren -> "sren").
-_FOLD = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D",
-         "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "þ": "th", "Þ": "TH",
-         "ı": "i"}
-
-
-def fold(text: str) -> str:
-    """Fold to lowercase ASCII: accents dropped, œ→oe, æ→ae, ß→ss."""
-    import unicodedata
-
-    text = "".join(_FOLD.get(ch, ch) for ch in text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if ch.isascii() and not unicodedata.combining(ch)
-                   ).lower()
 
 
 # The login rules an institution may choose (LOGIN_RULE): how a stem is built from the

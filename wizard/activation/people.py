@@ -25,6 +25,7 @@ class Person:
     last_link_sent_at: str | None
     language: str | None = None  # the language they last used the wizard in
     birth_date: str | None = None  # ISO, from the HR import; often unknown
+    category: str | None = None  # HR's staff category (decides the services shown at the end)
 
     @property
     def full_name(self) -> str:
@@ -44,6 +45,7 @@ def _from_row(row: dict) -> Person:
         last_link_sent_at=row["last_link_sent_at"],
         language=row.get("language"),
         birth_date=row.get("birth_date"),
+        category=row.get("category"),
     )
 
 

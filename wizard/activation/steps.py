@@ -1,7 +1,9 @@
 """The wizard's state machine: the current step is derived from recorded facts, never stored.
 
 A person may revisit any step up to the current one; a step further on is not reachable.
-Recording a fact is the services' business (enrolment.py); this module only reads them.
+Recording a fact is the services' business (answers.py, verification.py…); this module
+only reads them. `LABELS` names the steps for everyone: the pages (translated), the CLI
+and the reports.
 """
 
 from __future__ import annotations
@@ -37,6 +39,26 @@ class Step(Enum):
 ORDER: list[Step] = list(Step)
 WAITING_PAGES = {Step.RECOVERY_VERIFICATION: Step.RECOVERY,
                  Step.MAIL_VERIFICATION: Step.MAIL}
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for "translated later")
+    """Mark `text` for the catalogs (babel.cfg's keyword); the web layer translates it."""
+    return text
+
+
+# The steps' names, in French: the progress indicator, the page titles, `wizard status`
+# and the reports all say them so.
+LABELS: dict[Step, str] = {
+    Step.BIRTH_DATE: N_("Date de naissance"),
+    Step.CHARTER: N_("Charte"),
+    Step.DIRECTORY: N_("Annuaire"),
+    Step.RECOVERY: N_("Adresse de secours"),
+    Step.RECOVERY_VERIFICATION: N_("Vérification de l'adresse de secours"),
+    Step.MAIL: N_("Messagerie"),
+    Step.MAIL_VERIFICATION: N_("Vérification de l'adresse de redirection"),
+    Step.PASSWORD: N_("Mot de passe"),
+    Step.DONE: N_("Terminé"),
+}
 
 
 @dataclass(frozen=True)

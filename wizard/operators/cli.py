@@ -14,13 +14,14 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from wizard import create_app, db
-from wizard.activation import audit, enrolment, people
+from wizard.activation import audit, first_login, people
 from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address
-from wizard.clock import from_iso, utcnow
+from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.web.branding import french_contact_phrase
+from wizard.web.services import Services, clock, compose
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -42,6 +43,19 @@ def register_commands(app) -> None:
 
 def _db():
     return db.connect(current_app.config["DATABASE"])
+
+
+def _now() -> datetime:
+    """The time, from the app's clock."""
+    return clock().now()
+
+
+def _services() -> Services:
+    return Services(current_app._get_current_object())
+
+
+def _settings():
+    return _services().settings
 
 
 @click.command("init-db")
@@ -81,8 +95,8 @@ def add_person_command(first_name: str, last_name: str, personal_email: str | No
     with db.transaction(database):
         person = add_person(database, first_name.strip(), last_name.strip(),
                             personal_email.strip().lower() if personal_email else None,
-                            utcnow())
-        audit.record(database, "person_added", now=utcnow(), origin=audit.CLI,
+                            _now())
+        audit.record(database, "person_added", now=_now(), origin=audit.CLI,
                      person_id=person.id)
     click.echo(f"{person.login} {person.institutional_email}")
 
@@ -101,10 +115,9 @@ DEMO_LETTER_PERSON = ("Paul", "Martin")
 @with_appcontext
 def demo() -> None:
     """Seed demo people and send each a fresh activation link; prints the links."""
-    from wizard.web.runtime import compose, settings
 
     database = _db()
-    now = utcnow()
+    now = _now()
     click.echo("Personnes de démonstration (un lien neuf remplace le précédent) :")
     for first, last, personal in DEMO_PEOPLE:
         with db.transaction(database):
@@ -116,12 +129,12 @@ def demo() -> None:
             if person.status != "pending":
                 click.echo(f"  {person.full_name} ({person.login}) : compte déjà activé")
                 continue
-            issued = enrolment.send_activation_link(database, settings(), compose, person,
+            issued = first_login.send_activation_link(database, _settings(), compose, person,
                                                     now=now, origin=audit.CLI, reason="demo")
-        link = settings().url(f"/activation/{issued.secret}")
+        link = _settings().url(f"/activation/{issued.secret}")
         click.echo(f"  {person.full_name} ({person.login}) : {link}")
     if current_app.config["MAIL_VIEWER"]:
-        click.echo(f"Courriels envoyés : {settings().url('/dev/courriels/')}")
+        click.echo(f"Courriels envoyés : {_settings().url('/dev/courriels/')}")
     # And one person without a personal address: the sésame path, with their letter.
     with db.transaction(database):
         row = next(iter(database.query(
@@ -151,18 +164,17 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
 
     Earlier links of the same person stop working.
     """
-    from wizard.web.runtime import compose, settings
 
     if bool(logins) == everyone:
         raise click.UsageError("Indiquez des identifiants, ou --all (pas les deux).")
     database = _db()
     if everyone:
-        logins = tuple(helpdesk.invitation_candidates(database, utcnow(), _today()))
+        logins = tuple(helpdesk.invitation_candidates(database, _now(), _today()))
     queued = 0
     with _progress(len(logins), "Invitations") as bar:
         for login in logins:
             try:
-                helpdesk.resend(database, settings(), compose, login, now=utcnow(),
+                helpdesk.resend(database, _settings(), compose, login, now=_now(),
                                 reason="invite")
             except LookupError:
                 click.echo(f"{login} : identifiant inconnu", err=True)
@@ -181,7 +193,7 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
 @with_appcontext
 def send_mail(loop: bool) -> None:
     """Handle « 1ère connexion » requests and deliver the outbox through SMTP (for cron)."""
-    from wizard.web.runtime import deliver_once
+    from wizard.web.delivery import deliver_once
 
     app = current_app._get_current_object()
     if app.config["MAIL_BACKEND"] != "smtp":
@@ -228,7 +240,7 @@ def _zone() -> ZoneInfo:
 
 def _today() -> date:
     """Today in the institution's time zone."""
-    return utcnow().astimezone(_zone()).date()
+    return _now().astimezone(_zone()).date()
 
 
 def _number(n: int) -> str:
@@ -294,7 +306,7 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
     except hr_import.ExportError as error:
         _fail(f"{file}{NBSP}: {error}", 2)
     database = _db()
-    now = utcnow()
+    now = _now()
     with _progress(len(export.rows), "Import") as bar:
         summary = hr_import.import_staff(
             database, export, mail_domain=config["MAIL_DOMAIN"],
@@ -395,7 +407,6 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
     # Imported here: fpdf2 (and fontTools) cost every server process about 20 MB and 0.2 s
     # at start-up, and only this command writes PDFs.
     from wizard.operators import letters
-    from wizard.web.runtime import password_hasher, settings
 
     if bool(logins) == everyone:
         raise click.UsageError("Indiquez des identifiants, ou --all (pas les deux).")
@@ -403,7 +414,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
         _fail(f"{letters_path} existe déjà{NBSP}: choisissez un autre nom de fichier.", 2)
     config = current_app.config
     database = _db()
-    now = utcnow()
+    now = _now()
     failed = 0
     if everyone:
         chosen = sesame_codes.candidates(database, now, _today())
@@ -424,7 +435,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
                       f"valable (pour en remplacer un{NBSP}: wizard sesame LOGIN --letters …)."
                       if everyone else ""))
         raise SystemExit(1 if failed else 0)
-    hasher = password_hasher()
+    hasher = _services().password_hasher
     prepared = []
     with _progress(len(chosen), "Sésames") as bar:
         for row in chosen:
@@ -433,7 +444,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
                 timezone=config["TIMEZONE"])))
             bar.update(1)
     letter_settings = letters.LetterSettings(
-        institution=config["INSTITUTION_NAME"], wizard_url=settings().url("/sesame"),
+        institution=config["INSTITUTION_NAME"], wizard_url=_settings().url("/sesame"),
         helpdesk=french_contact_phrase(config), signature=config["LETTER_SIGNATURE"],
         date_line=f"Le {french_date(_today())}")
 
@@ -441,7 +452,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
         return letters.Letter(
             full_name=f"{row['first_name']} {row['last_name']}", service=row["service"],
             login=row["login"], institutional_email=row["institutional_email"],
-            sesame=issued.printed, expires=settings().say(issued.expires_at))
+            sesame=issued.printed, expires=_settings().say(issued.expires_at))
 
     try:
         pdf = letters.render([letter_of(row, issued) for row, issued, _ in prepared],
@@ -466,7 +477,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
         if written:
             letters_path.unlink(missing_ok=True)
         raise
-    expiry = settings().say(prepared[0][1].expires_at)
+    expiry = _settings().say(prepared[0][1].expires_at)
     click.echo(f"{_plural(len(stored), 'sésame attribué', 'sésames attribués')}, "
                f"valable{'s' if len(stored) > 1 else ''} jusqu'au {expiry}{NBSP}:")
     for row, _issued in stored:
@@ -526,7 +537,7 @@ def status(who: str) -> None:
     if len(found) > 1:
         click.echo(f"{_plural(len(found), 'personne correspond', 'personnes correspondent')}"
                    f" à «{NBSP}{who}{NBSP}»{NBSP}:")
-    now = utcnow()
+    now = _now()
     for index, person in enumerate(found):
         if index:
             click.echo("")
@@ -649,11 +660,10 @@ def audit_command(who: str, limit: int | None) -> None:
 @with_appcontext
 def resend(login: str) -> None:
     """Send a pending person a new activation link; the earlier ones stop working."""
-    from wizard.web.runtime import compose, settings
 
     database = _db()
     try:
-        person, revoked = helpdesk.resend(database, settings(), compose, login, now=utcnow())
+        person, revoked = helpdesk.resend(database, _settings(), compose, login, now=_now())
     except LookupError:
         _fail(f"{login}{NBSP}: identifiant inconnu")
     except helpdesk.Refused as error:
@@ -670,7 +680,7 @@ def unlock(login: str) -> None:
     """Lift the lock put on LOGIN after too many wrong sésames; forget its failures."""
     database = _db()
     try:
-        result = helpdesk.unlock(database, login, now=utcnow())
+        result = helpdesk.unlock(database, login, now=_now())
     except LookupError:
         _fail(f"{login}{NBSP}: identifiant inconnu")
     except helpdesk.Refused as error:
@@ -699,7 +709,7 @@ def disable_departed(dry_run: bool) -> None:
     """
     grace = current_app.config["DEPARTED_GRACE_DAYS"]
     today = _today()
-    done = helpdesk.disable_departed(_db(), today=today, grace_days=grace, now=utcnow(),
+    done = helpdesk.disable_departed(_db(), today=today, grace_days=grace, now=_now(),
                                      dry_run=dry_run)
     cutoff = helpdesk.departed_cutoff(today, grace)
     verb = "serait désactivé" if dry_run else "désactivé"
@@ -744,7 +754,7 @@ _SHORT_STATUS = {"pending": "en attente", "active": "activés", "locked": "verro
 @with_appcontext
 def report(as_csv: bool) -> None:
     """Counts by status, by step reached (where people get stuck) and by service."""
-    counts = reports.build(_db(), utcnow())
+    counts = reports.build(_db(), _now())
     if as_csv:
         _print_report_csv(counts)
         return

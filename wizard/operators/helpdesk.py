@@ -12,10 +12,19 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from wizard.activation import attempts, audit, enrolment, outbox, people, sesames, tokens
-from wizard.activation.enrolment import Settings
+from wizard.activation import (
+    attempts,
+    audit,
+    enrolment,
+    first_login,
+    outbox,
+    people,
+    sesames,
+    tokens,
+)
+from wizard.activation.context import Settings
 from wizard.activation.names import normalize_address
-from wizard.activation.steps import Step
+from wizard.activation.steps import LABELS, Step
 from wizard.activation.tokens import Purpose, TokenState
 from wizard.clock import from_iso, to_iso
 from wizard.db import transaction
@@ -28,17 +37,8 @@ class Refused(Exception):
 STATUS_LABELS = {"pending": "en attente d'activation", "active": "activé",
                  "locked": "verrouillé", "disabled": "désactivé"}
 
-STEP_LABELS = {
-    Step.BIRTH_DATE.value: "date de naissance",
-    Step.CHARTER.value: "charte informatique",
-    Step.DIRECTORY.value: "annuaire (liste rouge)",
-    Step.RECOVERY.value: "adresse de secours",
-    Step.RECOVERY_VERIFICATION.value: "vérification de l'adresse de secours",
-    Step.MAIL.value: "messagerie",
-    Step.MAIL_VERIFICATION.value: "vérification de l'adresse de réexpédition",
-    Step.PASSWORD.value: "mot de passe",
-    Step.DONE.value: "terminé",
-}
+# The steps as the pages name them (one table: wizard/activation/steps.py), by stored value.
+STEP_LABELS = {step.value: label for step, label in LABELS.items()}
 
 # Audit events that are someone failing or being stopped: what a helpdesk agent looks for.
 FAILURE_EVENTS = ("identity_refused", "verification_code_refused", "locked",
@@ -154,7 +154,7 @@ def resend(db: Database, settings: Settings, compose: outbox.Composer, login: st
         revoked = tokens.revoke(db, person_id=row["id"], purpose=Purpose.ACTIVATION, now=now)
         person = people.get(db, row["id"])
         assert person is not None
-        enrolment.send_activation_link(db, settings, compose, person, now=now, origin=origin,
+        first_login.send_activation_link(db, settings, compose, person, now=now, origin=origin,
                                        reason=reason)
         if reason == "resend":  # the operator's resend: what it replaced, for the record
             audit.record(db, "link_resent", now=now, origin=origin, person_id=row["id"],

@@ -25,10 +25,11 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from wizard.activation import audit, people, tokens
-from wizard.activation.names import fold, is_plausible_address, normalize_address
+from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.activation.tokens import Purpose
 from wizard.clock import to_iso
 from wizard.db import transaction
+from wizard.text import fold
 
 # The person's fields, in the order a summary shows them.
 FIELDS = ("matricule", "last_name", "first_name", "birth_date", "category", "service",

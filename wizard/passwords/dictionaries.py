@@ -26,7 +26,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from wizard.activation.names import fold
+from wizard.text import fold
 
 UNRANKED_MARKER = "#@ unranked"
 

@@ -63,7 +63,7 @@ PREFIX_LENGTH = 4
 _FILTER_BITS = 1 << 20
 
 # The builder's code: a change in any of them may change the file (dictionaries
-# reads the lists, names.fold makes their forms without accents).
+# reads the lists, wizard.text.fold makes their forms without accents).
 _BUILDER_SOURCES = ("passwords/word_index.py", "passwords/dictionaries.py",
                     "activation/names.py")
 

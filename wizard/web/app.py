@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from wizard import config as settings_module
+from wizard.clock import SYSTEM
 from wizard.config import ROOT
 from wizard.web import security_headers
 from wizard.web.extensions import csrf, limiter
@@ -41,16 +42,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security_headers.register(app)
 
-    from wizard import db as database
+    from wizard import passwords
+    from wizard.web.database import init_database
+    from wizard.web.delivery import init_delivery
+    from wizard.web.gc_freeze import init_gc_freeze
     from wizard.web.i18n import init_i18n
-    from wizard.web.runtime import init_runtime
+    from wizard.web.render_cache import init_render_cache
+    from wizard.web.views.navigation import init_navigation
 
-    db = database.connect(app.config["DATABASE"])
-    try:
-        database.migrate(db)
-    finally:
-        db.close()
-    init_runtime(app)
+    # The password-strength word index: opened (built the first time) here, never mid-request.
+    passwords.install(Path(app.instance_path))
+    init_database(app)
+    init_delivery(app)
+    init_gc_freeze(app)
+    init_render_cache(app)
+    init_navigation(app)
     init_i18n(app)
 
     from wizard.web.views import branding, errors, language, links, mailviewer, public, steps
@@ -81,6 +87,7 @@ def _finish_config(app: Flask) -> None:
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if config["DEMO"]:
         config["MAIL_VIEWER"] = True
+    config.setdefault("CLOCK", SYSTEM)
     config["MAX_CONTENT_LENGTH"] = config.get("MAX_CONTENT_LENGTH") or 64 * 1024
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"

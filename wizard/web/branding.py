@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.activation.names import fold
+from wizard.text import fold
 
 # WCAG 2.2: 4.5:1 for text, 3:1 for large text and for the parts of controls.
 TEXT_CONTRAST = 4.5

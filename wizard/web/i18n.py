@@ -19,6 +19,7 @@ from flask.globals import _cv_app
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 
+from wizard.activation import steps
 from wizard.activation.lifetimes import say_date, say_datetime
 from wizard.config import ROOT
 from wizard.web import branding
@@ -83,18 +84,8 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 _l = lazy_gettext
 
-# The steps' names, as the progress indicator and the page titles say them.
-STEP_LABELS = {
-    "BIRTH_DATE": _l("Date de naissance"),
-    "CHARTER": _l("Charte"),
-    "DIRECTORY": _l("Annuaire"),
-    "RECOVERY": _l("Adresse de secours"),
-    "RECOVERY_VERIFICATION": _l("Vérification de l'adresse de secours"),
-    "MAIL": _l("Messagerie"),
-    "MAIL_VERIFICATION": _l("Vérification de l'adresse de redirection"),
-    "PASSWORD": _l("Mot de passe"),
-    "DONE": _l("Terminé"),
-}
+# The steps' names (wizard/activation/steps.py), translated when shown.
+STEP_LABELS = {step.name: lazy_gettext(label) for step, label in steps.LABELS.items()}
 
 
 def init_i18n(app: Flask) -> None:

@@ -6,14 +6,14 @@ does the work.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
-from wizard.activation import enrolment
+from wizard.activation import identity_proof
+from wizard.activation import verification as verifications
 from wizard.activation.tokens import Purpose, TokenState
-from wizard.clock import utcnow
 from wizard.web.extensions import configured, limiter
 from wizard.web.forms import EmptyForm
-from wizard.web.runtime import get_db, origin
+from wizard.web.services import services
 from wizard.web.views import wizard_session
 
 bp = Blueprint("links", __name__)
@@ -29,7 +29,8 @@ def _invalid(state: TokenState, template: str):
 @bp.get("/activation/<token>")
 def activation(token: str):
     """Name the person and offer one button to begin; record nothing."""
-    status = enrolment.inspect_link(get_db(), token, utcnow())
+    found = services()
+    status = identity_proof.inspect_link(found.db, token, found.clock.now())
     if status.state is not TokenState.VALID:
         return _invalid(status.state, "links/invalid.html")
     assert status.token is not None
@@ -44,9 +45,9 @@ def begin(token: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         return redirect(url_for("links.activation", token=token), 303)
-    status, enrolment_id = enrolment.begin_with_link(
-        get_db(), token, now=utcnow(), origin=origin(),
-        ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
+    found = services()
+    status, enrolment_id = identity_proof.begin_with_link(
+        found.context, token, ask_birth_date=found.config("ASK_BIRTH_DATE"))
     if enrolment_id is None or status.token is None:
         return _invalid(status.state, "links/invalid.html")
     return wizard_session.go_to_current_step(
@@ -56,7 +57,8 @@ def begin(token: str):
 @bp.get("/verification/<token>")
 def verification(token: str):
     """Show the address being verified and one button to confirm it."""
-    status = enrolment.inspect_verification_link(get_db(), token, utcnow())
+    found = services()
+    status = verifications.inspect_verification_link(found.db, token, found.clock.now())
     if status.state is not TokenState.VALID:
         return _invalid(status.state, "links/verification_invalid.html")
     assert status.token is not None
@@ -72,7 +74,7 @@ def verify(token: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         return redirect(url_for("links.verification", token=token), 303)
-    status = enrolment.verify_with_link(get_db(), token, now=utcnow(), origin=origin())
+    status = verifications.verify_with_link(services().context, token)
     if status.state is not TokenState.VALID:
         return _invalid(status.state, "links/verification_invalid.html")
     return redirect(url_for("links.verified"), 303)

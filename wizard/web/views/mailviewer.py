@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from wizard.web.runtime import get_db
+from wizard.web.database import get_db
 
 bp = Blueprint("mailviewer", __name__, url_prefix="/dev/courriels")
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
-from wizard.activation import enrolment
-from wizard.clock import utcnow
+from wizard.activation import first_login as first_logins
+from wizard.activation import identity_proof
+from wizard.web.database import get_db
 from wizard.web.extensions import by_typed_identifier, by_typed_login, configured, limiter
 from wizard.web.forms import FirstLoginForm, SesameForm
 from wizard.web.i18n import current_language
-from wizard.web.runtime import get_db, origin, sesame_brakes, sesame_checker
+from wizard.web.services import services
 from wizard.web.views import wizard_session
 
 bp = Blueprint("public", __name__)
@@ -36,8 +37,8 @@ def first_login():
     """Ask for a new activation link; the answer never says whether the account exists."""
     form = FirstLoginForm()
     if form.validate_on_submit():
-        enrolment.record_link_request(get_db(), form.identifier.data, now=utcnow(),
-                                      origin=origin(), language=current_language())
+        first_logins.record_link_request(services().context, form.identifier.data,
+                                         language=current_language())
         return redirect(url_for("public.first_login_sent"), 303)
     status = 422 if form.errors else 200
     return render_template("public/first_login.html", form=form), status
@@ -62,10 +63,10 @@ def sesame():
     form = SesameForm()
     refused = False
     if form.validate_on_submit():
-        outcome = enrolment.begin_with_sesame(
-            get_db(), sesame_checker(), form.login.data, form.sesame.data, now=utcnow(),
-            origin=origin(), brakes=sesame_brakes(),
-            ask_birth_date=current_app.config["ASK_BIRTH_DATE"])
+        found = services()
+        outcome = identity_proof.begin_with_sesame(
+            found.context, form.login.data, form.sesame.data, hasher=found.password_hasher,
+            brakes=found.sesame_brakes, ask_birth_date=found.config("ASK_BIRTH_DATE"))
         if outcome.enrolment_id is not None and outcome.person_id is not None:
             return wizard_session.go_to_current_step(wizard_session.bind(
                 outcome.enrolment_id, "sesame", outcome.person_id, outcome.sesame_issued_at))

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -22,14 +20,19 @@ from flask import (
 )
 
 from wizard import passwords
-from wizard.activation import enrolment as services
-from wizard.activation import sesames as sesame_codes
-from wizard.activation.enrolment import Enrolment, StepRefused
+from wizard.activation import answers, completion, identity_proof
+from wizard.activation import verification as verifications
+from wizard.activation.enrolment import (
+    FORWARDING,
+    RECOVERY,
+    Enrolment,
+    StepRefused,
+    Verified,
+    load,
+)
 from wizard.activation.names import normalize_address
 from wizard.activation.steps import Step
 from wizard.activation.tokens import CodeCheck
-from wizard.clock import utcnow
-from wizard.directory.sqlite import SqliteDirectory
 from wizard.web.branding import services_for
 from wizard.web.extensions import by_enrolment, configured, limiter
 from wizard.web.forms import (
@@ -44,67 +47,28 @@ from wizard.web.forms import (
 )
 from wizard.web.i18n import current_language
 from wizard.web.i18n import gettext as _
-from wizard.web.runtime import (
-    charter,
-    compose,
-    get_db,
-    origin,
-    password_hasher,
-    password_policy,
-    personal_words,
-    settings,
-)
+from wizard.web.services import services
 from wizard.web.views import wizard_session
+from wizard.web.views.navigation import go, step_url
 from wizard.web.views.wizard_session import SessionEnded
 
 bp = Blueprint("steps", __name__, url_prefix="/etapes")
 
-ENDPOINTS = {
-    Step.BIRTH_DATE: "steps.birth_date",
-    Step.CHARTER: "steps.charter",
-    Step.DIRECTORY: "steps.directory",
-    Step.RECOVERY: "steps.recovery",
-    Step.RECOVERY_VERIFICATION: "steps.recovery_verification",
-    Step.MAIL: "steps.mail",
-    Step.MAIL_VERIFICATION: "steps.verification",
-    Step.PASSWORD: "steps.password",
-    Step.DONE: "steps.done",
-}
-
-
-def step_url(step: Step) -> str:
-    """The URL of a step's page."""
-    return url_for(ENDPOINTS[step])
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _go(url: str) -> Response:
-    """Navigate: a 303 for the browser, an HX-Redirect for an htmx fragment request."""
-    if _is_htmx() and request.headers.get("HX-Boosted") != "true":
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
-
-
 @bp.errorhandler(SessionEnded)
 def _session_ended(error: SessionEnded):
-    return _go(url_for("steps.session_ended", raison=error.reason))
+    return go(url_for("steps.session_ended", raison=error.reason))
 
 
 @bp.errorhandler(StepRefused)
 def _step_refused(error: StepRefused):
-    return _go(step_url(error.current))
+    return go(step_url(error.current))
 
 
 def enter(step: Step) -> Enrolment:
     """The session's enrolment if `step` may be shown now; otherwise leave for the right page."""
     enrolment = wizard_session.current()
     if not enrolment.progress.may_visit(step):
-        abort(_go(step_url(enrolment.progress.current)))
+        abort(go(step_url(enrolment.progress.current)))
     return enrolment
 
 
@@ -116,9 +80,9 @@ def render_step(template: str, enrolment: Enrolment, step: Step, status: int = 2
                          status)
 
 
-def _next(enrolment_id: int) -> Response:
+def _next(enrolment_id: int):
     """After a step is recorded: 303 to the (new) current step."""
-    enrolment = services.load(get_db(), enrolment_id)
+    enrolment = load(services().db, enrolment_id)
     assert enrolment is not None
     return redirect(step_url(enrolment.progress.current), 303)
 
@@ -153,13 +117,12 @@ def charter_step():
     enrolment = enter(Step.CHARTER)
     form = CharterForm()
     if form.validate_on_submit():
-        services.accept_charter(get_db(), enrolment.id, charter(), now=utcnow(),
-                                origin=origin())
+        answers.accept_charter(services().context, enrolment.id, services().charter)
         return _next(enrolment.id)
-    if request.method == "GET" and enrolment.row["charter_accepted_at"]:
+    if request.method == "GET" and enrolment.charter_accepted:
         form.accept.data = True
     return render_step("steps/charter.html", enrolment, Step.CHARTER,
-                       422 if form.errors else 200, form=form, charter=charter())
+                       422 if form.errors else 200, form=form, charter=services().charter)
 
 
 
@@ -171,12 +134,12 @@ def birth_date():
     form = BirthDateForm()
     locked = False
     if form.validate_on_submit():
-        outcome = services.check_birth_date(
-            get_db(), enrolment.id, form.parsed, now=utcnow(), origin=origin(),
-            max_tries=current_app.config["BIRTH_DATE_MAX_TRIES"])
-        if outcome is services.BirthDateCheck.ACCEPTED:
+        outcome = identity_proof.check_birth_date(
+            services().context, enrolment.id, form.parsed,
+            max_tries=services().config("BIRTH_DATE_MAX_TRIES"))
+        if outcome is identity_proof.BirthDateCheck.ACCEPTED:
             return _next(enrolment.id)
-        if outcome is services.BirthDateCheck.LOCKED:
+        if outcome is identity_proof.BirthDateCheck.LOCKED:
             session.clear()
             locked = True
         else:
@@ -192,8 +155,7 @@ def directory():
     enrolment = enter(Step.DIRECTORY)
     form = DirectoryForm()
     if form.validate_on_submit():
-        services.answer_directory(get_db(), enrolment.id, form.listed.data == "oui",
-                                  now=utcnow(), origin=origin())
+        answers.answer_directory(services().context, enrolment.id, form.listed.data == "oui")
         return _next(enrolment.id)
     if request.method == "GET" and enrolment.listed is not None:
         form.listed.data = "oui" if enrolment.listed else "non"
@@ -210,9 +172,8 @@ def mail():
     form = MailForm(institutional_email=enrolment.person.institutional_email)
     if form.validate_on_submit():
         forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
-        services.choose_mail(get_db(), settings(), compose, enrolment.id,
-                             forward_to=forward_to, keep_copy=form.keep_copy.data,
-                             now=utcnow(), origin=origin())
+        answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
+                            keep_copy=form.keep_copy.data)
         return _next(enrolment.id)
     if request.method == "GET":
         form.forward.data = enrolment.forward_to is not None
@@ -224,47 +185,28 @@ def mail():
 
 
 # The two waiting pages (forwarding address, recovery address) work alike: poll, type the
-# code, resend. Each has its own URLs and endpoints, built from the same views.
-WAITING = {
-    "verification": (services.FORWARDING, "/messagerie/verification"),
-    "recovery_verification": (services.RECOVERY, "/adresse-de-secours/verification"),
-}
+# code, resend. Each kind has its own named routes below; the work is shared.
 
-
-def _waiting_kind(name: str) -> services.Verified:
-    return WAITING[name][0]
-
-
-def _render_waiting(name: str, enrolment: Enrolment, form: CodeForm, status: int = 200):
-    kind = _waiting_kind(name)
+def _render_waiting(kind: Verified, endpoint: str, enrolment: Enrolment, form: CodeForm,
+                    status: int = 200):
     return render_step("steps/verification.html", enrolment, kind.waiting_step, status,
-                       form=form, button_form=EmptyForm(), waiting=name,
-                       address=enrolment.row[kind.address_column])
+                       form=form, button_form=EmptyForm(), waiting=endpoint,
+                       address=enrolment.pending_address(kind))
 
 
-def _waiting_page(name: str):
-    """Waiting for an address to be verified: by link, or by typing the code."""
-    enrolment = enter(_waiting_kind(name).waiting_step)
-    return _render_waiting(name, enrolment, CodeForm())
-
-
-def _waiting_status(name: str):
-    """Fragment: still waiting (it polls again), or verified (the page moves on)."""
+def _waiting_status(kind: Verified, endpoint: str):
     enrolment = wizard_session.current()
-    if enrolment.progress.current is not _waiting_kind(name).waiting_step:
-        return _go(step_url(enrolment.progress.current))
-    return render_template("steps/_verification_status.html", waiting=name)
+    if enrolment.progress.current is not kind.waiting_step:
+        return go(step_url(enrolment.progress.current))
+    return render_template("steps/_verification_status.html", waiting=endpoint)
 
 
-def _waiting_code(name: str):
-    """Check the typed code."""
-    kind = _waiting_kind(name)
+def _waiting_code(kind: Verified, endpoint: str):
     enrolment = enter(kind.waiting_step)
     form = CodeForm()
     if form.validate_on_submit():
-        outcome = services.verify_with_code(get_db(), settings(), enrolment.id,
-                                            form.code.data, now=utcnow(), origin=origin(),
-                                            kind=kind)
+        outcome = verifications.verify_with_code(services().context, enrolment.id,
+                                                form.code.data, kind=kind)
         if outcome is CodeCheck.ACCEPTED:
             return _next(enrolment.id)
         message = (_("Ce code ne correspond pas. Vérifiez-le ou demandez un nouveau courriel.")
@@ -272,51 +214,82 @@ def _waiting_code(name: str):
                    _("Ce code n'est plus valable (trop d'essais ou délai dépassé). "
                      "Demandez un nouveau courriel."))
         form.code.errors = [message]
-    return _render_waiting(name, enrolment, form, 422)
+    return _render_waiting(kind, endpoint, enrolment, form, 422)
 
 
-def _waiting_resend(name: str):
-    """Send a new verification mail and code."""
-    kind = _waiting_kind(name)
+def _waiting_resend(kind: Verified, endpoint: str):
     enrolment = enter(kind.waiting_step)
     if EmptyForm().validate_on_submit():
-        services.resend_verification(get_db(), settings(), compose, enrolment.id,
-                                     now=utcnow(), origin=origin(), kind=kind)
+        verifications.resend_verification(services().context, enrolment.id, kind=kind)
         flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
-                "fonctionne plus.", address=enrolment.row[kind.address_column]), "info")
-    return redirect(url_for(f"steps.{name}"), 303)
+                "fonctionne plus.", address=enrolment.pending_address(kind)), "info")
+    return redirect(url_for(f"steps.{endpoint}"), 303)
 
 
-def _bound(view, name: str):
-    """`view` for one waiting page, as a named view function."""
-
-    def bound_view():
-        return view(name)
-
-    bound_view.__name__ = f"{view.__name__}_{name}"
-    bound_view.__doc__ = view.__doc__
-    return bound_view
+_secret_per_ip = limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))
+_secret_per_enrolment = limiter.limit(configured("RATELIMIT_SECRET_PER_IDENTIFIER"),
+                                      key_func=by_enrolment)
+_mail_per_ip = limiter.limit(configured("RATELIMIT_MAIL_PER_IP"))
+_mail_per_enrolment = limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"),
+                                    key_func=by_enrolment)
 
 
-def _secret_limits(view):
-    view = limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))(view)
-    return limiter.limit(configured("RATELIMIT_SECRET_PER_IDENTIFIER"),
-                         key_func=by_enrolment)(view)
+@bp.get("/messagerie/verification")
+def verification():
+    """Waiting for the forwarding address to be verified: by link, or by typing the code."""
+    return _render_waiting(FORWARDING, "verification", enter(FORWARDING.waiting_step),
+                           CodeForm())
 
 
-def _mail_limits(view, methods: list[str] | None = None):
-    view = limiter.limit(configured("RATELIMIT_MAIL_PER_IP"), methods=methods)(view)
-    return limiter.limit(configured("RATELIMIT_MAIL_PER_IDENTIFIER"), key_func=by_enrolment,
-                         methods=methods)(view)
+@bp.get("/messagerie/verification/statut")
+def verification_status():
+    """Fragment: still waiting (it polls again), or verified (the page moves on)."""
+    return _waiting_status(FORWARDING, "verification")
 
 
-for _name, (_kind, _path) in WAITING.items():
-    bp.add_url_rule(_path, _name, _bound(_waiting_page, _name))
-    bp.add_url_rule(f"{_path}/statut", f"{_name}_status", _bound(_waiting_status, _name))
-    bp.add_url_rule(f"{_path}/code", f"{_name}_code",
-                    _secret_limits(_bound(_waiting_code, _name)), methods=["POST"])
-    bp.add_url_rule(f"{_path}/renvoyer", f"{_name}_resend",
-                    _mail_limits(_bound(_waiting_resend, _name)), methods=["POST"])
+@bp.post("/messagerie/verification/code")
+@_secret_per_ip
+@_secret_per_enrolment
+def verification_code():
+    """Check the code typed for the forwarding address."""
+    return _waiting_code(FORWARDING, "verification")
+
+
+@bp.post("/messagerie/verification/renvoyer")
+@_mail_per_ip
+@_mail_per_enrolment
+def verification_resend():
+    """Send a new verification mail and code to the forwarding address."""
+    return _waiting_resend(FORWARDING, "verification")
+
+
+@bp.get("/adresse-de-secours/verification")
+def recovery_verification():
+    """Waiting for the recovery address to be verified: by link, or by typing the code."""
+    return _render_waiting(RECOVERY, "recovery_verification", enter(RECOVERY.waiting_step),
+                           CodeForm())
+
+
+@bp.get("/adresse-de-secours/verification/statut")
+def recovery_verification_status():
+    """Fragment: still waiting (it polls again), or verified (the page moves on)."""
+    return _waiting_status(RECOVERY, "recovery_verification")
+
+
+@bp.post("/adresse-de-secours/verification/code")
+@_secret_per_ip
+@_secret_per_enrolment
+def recovery_verification_code():
+    """Check the code typed for the recovery address."""
+    return _waiting_code(RECOVERY, "recovery_verification")
+
+
+@bp.post("/adresse-de-secours/verification/renvoyer")
+@_mail_per_ip
+@_mail_per_enrolment
+def recovery_verification_resend():
+    """Send a new verification mail and code to the recovery address."""
+    return _waiting_resend(RECOVERY, "recovery_verification")
 
 
 @bp.route("/adresse-de-secours", methods=["GET", "POST"])
@@ -325,13 +298,12 @@ for _name, (_kind, _path) in WAITING.items():
 def recovery():
     """Sésame path: a personal address for recovery, verified like a forwarding address."""
     enrolment = enter(Step.RECOVERY)
-    required = current_app.config["RECOVERY_ADDRESS_REQUIRED"]
+    required = services().config("RECOVERY_ADDRESS_REQUIRED")
     form = RecoveryForm(institutional_email=enrolment.person.institutional_email,
                         required=required)
     if form.validate_on_submit():
-        services.choose_recovery(get_db(), settings(), compose, enrolment.id,
-                                 address=normalize_address(form.address.data or "") or None,
-                                 now=utcnow(), origin=origin())
+        answers.choose_recovery(services().context, enrolment.id,
+                                address=normalize_address(form.address.data or "") or None)
         return _next(enrolment.id)
     if request.method == "GET":
         form.address.data = enrolment.recovery_address or ""
@@ -344,8 +316,8 @@ def verification_give_up():
     """Give up forwarding: mail stays in the institutional mailbox."""
     enrolment = enter(Step.MAIL_VERIFICATION)
     if EmptyForm().validate_on_submit():
-        services.choose_mail(get_db(), settings(), compose, enrolment.id, forward_to=None,
-                             keep_copy=True, now=utcnow(), origin=origin())
+        answers.choose_mail(services().context, enrolment.id, forward_to=None,
+                            keep_copy=True)
         flash(_("La redirection est abandonnée\u00a0: vos messages resteront dans votre "
                 "boîte universitaire."), "info")
         return _next(enrolment.id)
@@ -353,20 +325,11 @@ def verification_give_up():
 
 
 def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
+    found = services()
     return passwords.evaluate(form.password.data or "", form.confirmation.data or "",
-                              policy=password_policy(),
-                              user_inputs=personal_words(enrolment.person),
+                              policy=found.password_policy,
+                              user_inputs=found.personal_words(enrolment.person),
                               language=current_language())
-
-
-def _is_the_sesame(enrolment: Enrolment, password: str) -> bool:
-    """Whether the new password is the sésame just used (only its hash is kept, so this is
-    checked on submit, and only for a password of the sésame's length)."""
-    if enrolment.row["method"] != "sesame" or len(sesame_codes.normalize(password)) != \
-            sesame_codes.LENGTH:
-        return False
-    return sesame_codes.check_sesame(get_db(), password_hasher(), enrolment.person.login,
-                                     password, utcnow()) is not None
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
@@ -376,24 +339,26 @@ def password():
     form = PasswordForm()
     verdict = None
     if form.validate_on_submit():
-        verdict = _verdict(enrolment, form)
-        if verdict.acceptable and _is_the_sesame(enrolment, form.password.data or ""):
+        found = services()
+        choice = completion.choose_password(
+            found.context, enrolment, form.password.data or "", form.confirmation.data or "",
+            policy=found.password_policy, hasher=found.password_hasher,
+            words=found.personal_words(enrolment.person), language=current_language())
+        verdict = choice.verdict
+        if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
         elif verdict.acceptable:
-            # Hashed before the transaction: the write lock is never held for ~100 ms.
-            hashed = passwords.hash_password(password_hasher(), form.password.data)
-            services.complete(get_db(), settings(), compose, SqliteDirectory(get_db()),
-                              enrolment.id, hashed, now=utcnow(), origin=origin())
             # The wizard session ends here; what remains can only show the done page.
             wizard_session.finish(enrolment.id)
             return redirect(url_for("steps.done"), 303)
-        form.password.errors = list(form.password.errors) + [
-            _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]
+        else:
+            form.password.errors = list(form.password.errors) + [
+                _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]
     elif request.method == "POST":
         verdict = _verdict(enrolment, form)
     return render_step("steps/password.html", enrolment, Step.PASSWORD,
                        422 if request.method == "POST" else 200, form=form, verdict=verdict,
-                       policy=password_policy())
+                       policy=services().password_policy)
 
 
 @bp.post("/mot-de-passe/force")
@@ -405,15 +370,13 @@ def password_strength():
     form = PasswordForm()
     form.validate()  # only to parse; the verdict says what is wrong
     return render_template("steps/_strength.html", verdict=_verdict(enrolment, form),
-                           policy=password_policy())
+                           policy=services().password_policy)
 
 
 @bp.get("/termine")
 def done():
     """The account is active: login, address, choices, what to do next."""
     enrolment = enter(Step.DONE)
-    category = get_db().execute("SELECT category FROM people WHERE id = ?",
-                                [enrolment.person.id]).fetchone()
-    next_services = services_for(current_app.config["NEXT_SERVICES"],
-                                 category[0] if category else None, current_language())
+    next_services = services_for(services().config("NEXT_SERVICES"),
+                                 enrolment.person.category, current_language())
     return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services)

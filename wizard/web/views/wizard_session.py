@@ -7,16 +7,16 @@ it is idle too long or when the link (or sésame) that opened it stops being val
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, redirect, request, session, url_for
 
 from wizard.activation import people
-from wizard.activation.enrolment import Enrolment, load, session_still_valid
-from wizard.clock import utcnow
+from wizard.activation.enrolment import Enrolment, load
+from wizard.activation.identity_proof import session_still_valid
 from wizard.db import transaction
+from wizard.web.database import get_db
 from wizard.web.i18n import current_language
-from wizard.web.runtime import get_db
+from wizard.web.services import clock
+from wizard.web.views.navigation import step_url
 
 
 def bind(enrolment_id: int, method: str, proof_id: int,
@@ -32,7 +32,7 @@ def bind(enrolment_id: int, method: str, proof_id: int,
     session["proof"] = proof_id
     if sesame_issued_at:
         session["sesame_issued"] = sesame_issued_at
-    session["seen"] = int(time.time())
+    session["seen"] = int(clock().seconds())
     enrolment = load(get_db(), enrolment_id)
     if enrolment is not None:
         remember_language(enrolment.person)
@@ -42,8 +42,6 @@ def bind(enrolment_id: int, method: str, proof_id: int,
 def go_to_current_step(enrolment: Enrolment | None):
     """The 303 after identity is proven: straight to the enrolment's step (one request
     fewer than going through /etapes/)."""
-    from wizard.web.views.steps import step_url
-
     if enrolment is None:
         return redirect(url_for("steps.resume"), 303)
     return redirect(step_url(enrolment.progress.current), 303)
@@ -71,7 +69,7 @@ def finish(enrolment_id: int) -> None:
         session["csrf_token"] = csrf_token
     session.permanent = True
     session["done"] = enrolment_id
-    session["seen"] = int(time.time())
+    session["seen"] = int(clock().seconds())
 
 
 # The idle clock restarts at most once a minute: rewriting the cookie (serialized, signed,
@@ -93,8 +91,8 @@ def current() -> Enrolment:
     if isinstance(session.get("done"), int):
         # A completed enrolment: nothing left to do but read the done page.
         enrolment = load(get_db(), session["done"])
-        if enrolment is None or time.time() - session.get("seen", 0) > idle or \
-                enrolment.row["completed_at"] is None:
+        if enrolment is None or clock().seconds() - session.get("seen", 0) > idle or \
+                enrolment.completed_at is None:
             session.clear()
             raise SessionEnded("none")
         return enrolment
@@ -104,12 +102,12 @@ def current() -> Enrolment:
     if (not isinstance(enrolment_id, int) or not isinstance(proof_id, int)
             or method not in ("link", "sesame")):
         raise SessionEnded("none")
-    if time.time() - session.get("seen", 0) > idle:
+    if clock().seconds() - session.get("seen", 0) > idle:
         session.clear()
         raise SessionEnded("idle")
     db = get_db()
     enrolment = load(db, enrolment_id)
-    if not session_still_valid(db, method, proof_id, utcnow(),
+    if not session_still_valid(db, method, proof_id, clock().now(),
                                sesame_issued_at=session.get("sesame_issued"),
                                person=enrolment.person if enrolment else None):
         session.clear()
@@ -117,10 +115,10 @@ def current() -> Enrolment:
     if enrolment is None:
         session.clear()
         raise SessionEnded("none")
-    if enrolment.row["completed_at"] is not None:
+    if enrolment.completed_at is not None:
         finish(enrolment.id)  # completed in another tab: this one ends too
         return enrolment
-    now = int(time.time())
+    now = int(clock().seconds())
     if now - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
         session["seen"] = now
     if request.method == "POST":
