@@ -145,7 +145,7 @@ SETTINGS: list[Setting] = [
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes."),
     Setting("CHARTER_FILE", None, str,
             "Charter text (Markdown-like plain text). Default: `instance/charter.txt` if it "
-            "exists, else the sample shipped in `wizard/charter_sample.txt`."),
+            "exists, else the sample shipped in `wizard/activation/charter_sample.txt`."),
     Setting("CHARTER_VERSION", "2026-09", str,
             "Version recorded with each acceptance; change it when the text changes."),
     Setting("DEMO", False, bool,
