@@ -32,11 +32,13 @@ def personal_words(person: Person, institution_words: list[str]) -> passwords.Pe
 
 @dataclass(frozen=True)
 class PasswordChoice:
-    """What became of a submitted password: its verdict and, if it passed, the account."""
+    """What became of a submitted password: its verdict, and whether it is the sésame.
+
+    An acceptable password that is not the sésame has activated the account (or found it
+    activated already, by a double click or another tab)."""
 
     verdict: passwords.Verdict
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
-    activated: bool = False  # this submit activated the account
 
 
 def is_the_sesame(ctx: Context, hasher: PasswordHasher, enrolment: Enrolment,
@@ -61,8 +63,8 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
     if is_the_sesame(ctx, hasher, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
     # Hashed before the transaction: the write lock is never held for ~100 ms.
-    hashed = passwords.hash_password(hasher, password)
-    return PasswordChoice(verdict, activated=complete(ctx, enrolment.id, hashed))
+    complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
+    return PasswordChoice(verdict)
 
 
 def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:

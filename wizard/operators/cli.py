@@ -21,7 +21,7 @@ from wizard.activation.names import is_plausible_address
 from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.web.branding import french_contact_phrase
-from wizard.web.services import Services, clock, compose
+from wizard.web.services import app_services, clock, compose
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -50,12 +50,9 @@ def _now() -> datetime:
     return clock().now()
 
 
-def _services() -> Services:
-    return Services(current_app._get_current_object())
-
-
 def _settings():
-    return _services().settings
+    """The services' settings, from the app's configuration."""
+    return app_services().settings
 
 
 @click.command("init-db")
@@ -115,7 +112,6 @@ DEMO_LETTER_PERSON = ("Paul", "Martin")
 @with_appcontext
 def demo() -> None:
     """Seed demo people and send each a fresh activation link; prints the links."""
-
     database = _db()
     now = _now()
     click.echo("Personnes de démonstration (un lien neuf remplace le précédent) :")
@@ -129,8 +125,9 @@ def demo() -> None:
             if person.status != "pending":
                 click.echo(f"  {person.full_name} ({person.login}) : compte déjà activé")
                 continue
-            issued = first_login.send_activation_link(database, _settings(), compose, person,
-                                                    now=now, origin=audit.CLI, reason="demo")
+            issued = first_login.send_activation_link(
+                database, _settings(), compose, person, now=now,
+                origin=audit.CLI, reason="demo")
         link = _settings().url(f"/activation/{issued.secret}")
         click.echo(f"  {person.full_name} ({person.login}) : {link}")
     if current_app.config["MAIL_VIEWER"]:
@@ -164,7 +161,6 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
 
     Earlier links of the same person stop working.
     """
-
     if bool(logins) == everyone:
         raise click.UsageError("Indiquez des identifiants, ou --all (pas les deux).")
     database = _db()
@@ -435,7 +431,7 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
                       f"valable (pour en remplacer un{NBSP}: wizard sesame LOGIN --letters …)."
                       if everyone else ""))
         raise SystemExit(1 if failed else 0)
-    hasher = _services().password_hasher
+    hasher = app_services().password_hasher
     prepared = []
     with _progress(len(chosen), "Sésames") as bar:
         for row in chosen:
@@ -660,7 +656,6 @@ def audit_command(who: str, limit: int | None) -> None:
 @with_appcontext
 def resend(login: str) -> None:
     """Send a pending person a new activation link; the earlier ones stop working."""
-
     database = _db()
     try:
         person, revoked = helpdesk.resend(database, _settings(), compose, login, now=_now())

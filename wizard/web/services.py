@@ -25,7 +25,7 @@ from wizard.activation.charter import Charter, load
 from wizard.activation.completion import personal_words
 from wizard.activation.context import Context, Settings
 from wizard.activation.people import Person
-from wizard.clock import SYSTEM, Clock
+from wizard.clock import Clock
 from wizard.directory import Directory
 from wizard.directory.sqlite import SqliteDirectory
 from wizard.web.database import get_db
@@ -80,7 +80,7 @@ def app_services(app: Flask | None = None) -> AppServices:
 
 def clock(app: Flask | None = None) -> Clock:
     """The app's clock (the wall clock, unless a test set another)."""
-    return (app or current_app).config.get("CLOCK") or SYSTEM
+    return (app or current_app).config["CLOCK"]
 
 
 def compose(kind: str, context: dict) -> outbox.Rendered:
@@ -103,10 +103,10 @@ def context(origin: audit.Origin, db=None, app: Flask | None = None) -> Context:
     app = app or current_app
     db = db if db is not None else get_db()
     return Context(db=db, settings=app_services(app).settings, compose=compose,
-                   clock=clock(app), origin=origin, directory=directory_for(db, app))
+                   clock=clock(app), origin=origin, directory=directory_for(db))
 
 
-def directory_for(db, app: Flask | None = None) -> Directory:
+def directory_for(db) -> Directory:
     """Where activated accounts are written (the embedded SQLite directory by default)."""
     return SqliteDirectory(db)
 
@@ -145,9 +145,7 @@ class Services:
     @cached_property
     def context(self) -> Context:
         """The domain's context for this request."""
-        return Context(db=self.db, settings=self.settings, compose=compose,
-                       clock=self.clock, origin=self.origin,
-                       directory=directory_for(self.db, self._app))
+        return context(self.origin, db=self.db, app=self._app)
 
     @property
     def password_policy(self) -> passwords.PasswordPolicy:

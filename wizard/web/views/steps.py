@@ -54,6 +54,7 @@ from wizard.web.views.wizard_session import SessionEnded
 
 bp = Blueprint("steps", __name__, url_prefix="/etapes")
 
+
 @bp.errorhandler(SessionEnded)
 def _session_ended(error: SessionEnded):
     return go(url_for("steps.session_ended", raison=error.reason))
@@ -123,7 +124,6 @@ def charter_step():
         form.accept.data = True
     return render_step("steps/charter.html", enrolment, Step.CHARTER,
                        422 if form.errors else 200, form=form, charter=services().charter)
-
 
 
 @bp.route("/date-de-naissance", methods=["GET", "POST"])
