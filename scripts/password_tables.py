@@ -80,7 +80,7 @@ def _ranked(filenames: tuple[str, ...], limit: int | None = None) -> list[str]:
     """The entries of shipped lists, best rank first, as letters only (no accents)."""
     from wizard.passwords.dictionaries import build_ranked_dictionary
 
-    ranks = build_ranked_dictionary(filenames)
+    ranks = build_ranked_dictionary(filenames[:1] if limit == 0 else filenames)
     words = sorted((rank, word) for word, rank in ranks.items()
                    if word.isascii() and word.isalpha() and len(word) >= 3)
     unique = list(dict.fromkeys(word for _rank, word in words))
@@ -96,7 +96,9 @@ def weak_bases() -> dict[str, list[str]]:
         "password": _ranked(files["french_passwords"]),
         "word": _ranked(files["french_words"], 5000),
         "first name": _ranked(files["french_first_names"], 800),
-        "surname": _ranked(files["french_surnames"], 300),
+        # The ranked head only: the tail is alphabetical, its first entries no commoner
+        # than its last.
+        "surname": _ranked(files["french_surnames"], 0),
         "place": _ranked(files["french_places"]),
         "club": _ranked(files["french_sports"]),
     }

@@ -25,6 +25,7 @@ from wizard.passwords import (
     estimator,
     evaluate,
     keyboards,
+    mangling,
     personal_words,
     policy,
     word_index,
@@ -261,9 +262,10 @@ def test_minimum_score_is_configurable():
     password = "Vive les vacances 2024"
     assert evaluate(password, password, policy=PasswordPolicy(min_score=4),
                     user_inputs=JEAN).score == 4
-    weak_enough = "Montpellier34!"
-    assert evaluate(weak_enough, weak_enough, policy=PasswordPolicy(min_score=1),
+    weak_enough = "Fromage2024!!"  # a word, a year, symbols: « moyen »
+    assert evaluate(weak_enough, weak_enough, policy=PasswordPolicy(min_score=2),
                     user_inputs=JEAN).acceptable
+    assert not evaluate(weak_enough, weak_enough, policy=DEFAULT, user_inputs=JEAN).acceptable
 
 
 def test_a_password_of_exactly_128_characters_is_accepted():
@@ -304,7 +306,7 @@ def test_every_zxcvbn_feedback_string_has_a_french_translation():
 
 
 def test_the_translation_table_holds_only_strings_that_can_be_emitted():
-    ours = set(estimator.OWN_WARNINGS.values())
+    ours = set(estimator.OWN_WARNINGS.values()) | {mangling.SUGGESTION}
     assert set(passwords.FEEDBACK_FR) == zxcvbn_feedback_strings() | ours
 
 
@@ -331,7 +333,9 @@ def test_feedback_is_french_by_default_and_english_on_request():
 @pytest.mark.parametrize(("password", "warning"), [
     ("soleil", "This is a top-100 common password."),
     ("azerty", "This is a top-10 common password."),
-    ("jdupont85", estimator.PERSONAL_WARNING),
+    ("jdupont", estimator.PERSONAL_WARNING),
+    ("jdupont85", "A word linked to you (name, login, date) followed by two digits is "
+                  "guessed in seconds."),
     ("montpellier", estimator.PLACES_WARNING),
     ("allezlesbleus", estimator.SPORTS_WARNING),
     ("grenouille", "A word by itself is easy to guess."),

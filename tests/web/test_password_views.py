@@ -37,6 +37,8 @@ def strength_label(fragment) -> str:
 @pytest.mark.parametrize(("password", "confirmation"), [
     ("azertyuiop", None),
     ("Montpellier34!", None),
+    ("Soleil2025!!!", None),
+    ("Bretagne2024!!", None),
     ("jdupont1985", None),
     ("Dupont1985Jean", None),
     ("cerise\ttambour glacier", None),
@@ -69,6 +71,17 @@ def test_the_fragment_speaks_french_with_a_text_label(visitor, staff):
                            "personal": True, "confirmation": True}
     # The bar is decoration: the words say it all.
     assert live.select_one(".strength-bar")["aria-hidden"] == "true"
+
+
+def test_the_fragment_names_a_mangled_word(visitor, staff):
+    visitor.reach(staff, "mot-de-passe")
+    live = live_fragment(visitor, "Bretagne2024!!")
+    assert rules(live)["strength"] is False
+    assert live.select_one(".strength-warning").get_text(strip=True) == (
+        "Un mot de passe courant suivi d'une année et de points d'exclamation se devine en "
+        "quelques secondes.")
+    submitted = page(visitor.choose_password("Bretagne2024!!"))
+    assert "se devine en quelques secondes" in submitted.select_one("#force").get_text()
 
 
 def test_an_empty_password_gets_an_invitation_not_a_verdict(visitor, staff):

@@ -21,7 +21,7 @@ from datetime import date
 
 # Not zxcvbn itself: the estimator must be imported first (it keeps zxcvbn's word lists
 # out of memory) and estimate() is zxcvbn() with the dictionary lookups fetched at once.
-from wizard.passwords import estimator
+from wizard.passwords import estimator, mangling
 
 # zxcvbn's cost grows quickly with length and with how many patterns a string holds: it
 # only ever sees this prefix of the (NFC) password; the rest still counts for the length,
@@ -94,6 +94,7 @@ FEEDBACK_FR = {
     estimator.PLACES_WARNING: "Les noms de lieux sont faciles à deviner.",
     estimator.SPORTS_WARNING:
         "Les noms de clubs sportifs et de sportifs sont faciles à deviner.",
+    mangling.SUGGESTION: mangling.SUGGESTION_FR,
 }
 
 # The meter's labels and the checklist, in French.
@@ -349,15 +350,28 @@ def evaluate(password: str, confirmation: str, *, policy: PasswordPolicy,
                        empty=True, checks=_checks(password, confirmation, 0, policy,
                                                   personal, language))
     prefix = password[:SCORED_PREFIX]
+    hints = list(personal.hints)
     with _ZXCVBN_LOCK:
-        result = estimator.estimate(prefix, list(personal.hints), SCORED_PREFIX)
+        result = estimator.estimate(prefix, hints, SCORED_PREFIX)
+        # A word with a year and « !!! » is one rule of a cracker's, not three pieces.
+        mangled = mangling.assess(prefix, result["guesses"], hints)
     score = int(result["score"])
-    warning, suggestions = estimator.feedback(score, result["sequence"])
+    if mangled is not None and mangled.score < score:
+        score = mangled.score
+    if mangled is not None and score <= 2:
+        warning = mangled.warning(language)
+        suggestions = [translate(mangling.SUGGESTION, language),
+                       translate("Add another word or two. Uncommon words are better.",
+                                 language)]
+    else:
+        english, advice = estimator.feedback(score, result["sequence"])
+        warning = translate(english, language) if english else ""
+        suggestions = [translate(s, language) for s in advice]
     return Verdict(
         score=score,
         label=translate(STRENGTH_LABELS[score], language),
-        warning=translate(warning, language) if warning else "",
-        suggestions=[translate(s, language) for s in suggestions],
+        warning=warning,
+        suggestions=suggestions,
         checks=_checks(password, confirmation, score, policy, personal, language),
     )
 
