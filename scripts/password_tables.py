@@ -93,7 +93,7 @@ def weak_bases() -> dict[str, list[str]]:
 
     files = {wordlist.name: wordlist.files for wordlist in FRENCH_LISTS}
     bases = {
-        "password": _ranked(files["french_passwords"]),
+        "password": _ranked(files["french_passwords"], 5000),
         "word": _ranked(files["french_words"], 5000),
         "first name": _ranked(files["french_first_names"], 800),
         # The ranked head only: the tail is alphabetical, its first entries no commoner

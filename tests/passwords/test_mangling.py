@@ -55,7 +55,7 @@ def test_the_warning_names_the_pattern_in_french_and_english():
                                "is guessed in seconds.")
     assert french.suggestions[0] == mangling.SUGGESTION_FR
     assert english.suggestions[0] == mangling.SUGGESTION
-    assert verdict("Maison2024!!!").warning.startswith("Un mot courant suivi d'une année")
+    assert verdict("Escalier2024!!!").warning.startswith("Un mot courant suivi d'une année")
     assert verdict("Antoine1995!!").warning.startswith("Un prénom ou un nom suivi")
     assert verdict("Toulouse31000").warning == (
         "Un nom de lieu suivi d'un code postal se devine en quelques secondes.")

@@ -262,7 +262,7 @@ def test_minimum_score_is_configurable():
     password = "Vive les vacances 2024"
     assert evaluate(password, password, policy=PasswordPolicy(min_score=4),
                     user_inputs=JEAN).score == 4
-    weak_enough = "Fromage2024!!"  # a word, a year, symbols: « moyen »
+    weak_enough = "Escalier2024!!!"  # a word, a year, symbols: « moyen »
     assert evaluate(weak_enough, weak_enough, policy=PasswordPolicy(min_score=2),
                     user_inputs=JEAN).acceptable
     assert not evaluate(weak_enough, weak_enough, policy=DEFAULT, user_inputs=JEAN).acceptable
@@ -410,6 +410,17 @@ def test_french_dictionaries_are_installed_and_ranked():
     assert ranks("azerty")["french_passwords"] < ranks("motdepasse")["french_passwords"] < 100
     assert ranks("martin")["french_surnames"] == 1
     assert ranks("paris")["french_places"] == 1
+
+
+def test_leaked_french_passwords_and_daily_life_words_are_known():
+    ranks = estimator.dictionary_ranks
+    # The Richelieu list's order: its frequencies in the leaks.
+    assert ranks("azerty")["french_passwords"] == 3
+    assert ranks("doudou")["french_passwords"] < ranks("chocolat")["french_passwords"] < 50
+    assert ranks("marseille13")["french_passwords"] < 1000
+    for word in ("doudou", "loulou", "chouchou", "bisounours", "tartiflette", "herisson"):
+        assert "french_daily_life" in ranks(word), word
+    assert ranks("bisounours")["french_daily_life"] < 10
 
 
 def test_entries_count_without_accents_and_run_together():

@@ -78,8 +78,8 @@ def test_the_fragment_names_a_mangled_word(visitor, staff):
     live = live_fragment(visitor, "Bretagne2024!!")
     assert rules(live)["strength"] is False
     assert live.select_one(".strength-warning").get_text(strip=True) == (
-        "Un mot de passe courant suivi d'une année et de points d'exclamation se devine en "
-        "quelques secondes.")
+        "Un nom de lieu suivi d'une année et de points d'exclamation se devine en quelques "
+        "secondes.")
     submitted = page(visitor.choose_password("Bretagne2024!!"))
     assert "se devine en quelques secondes" in submitted.select_one("#force").get_text()
 

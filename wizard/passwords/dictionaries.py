@@ -1,9 +1,10 @@
-"""French word lists for zxcvbn: common words, names, passwords, places and sports clubs.
+"""French word lists for zxcvbn: leaked and common passwords, common words, names, places,
+sports clubs and words of daily life (pet names, affection words, food, animals).
 
 zxcvbn 4.5.0 ships English lists only, so it takes « soleil » or « Montpellier » for rare
-strings. The lists here live in `wizard/data/` (their sources and licences are in
-`wizard/data/README.md`). They are read by the builder of the strength index
-(`strength_index`, in a child process), not by a serving process: 49,000 entries as Python
+strings. The lists here live in `wizard/passwords/data/` (their sources and licences are in
+`wizard/passwords/data/README.md`). They are read by the builder of the strength index
+(`word_index`, in a child process), not by a serving process: 68,000 entries as Python
 dicts would take 8 MB of every worker.
 
 A list file is UTF-8, one entry per line, most common first: an entry's rank is its line
@@ -44,13 +45,15 @@ class WordList:
 
 
 FRENCH_LISTS: tuple[WordList, ...] = (
-    WordList("french_passwords", ("fr_passwords.txt",), "passwords"),
+    # The leaks' ranking first (real frequencies), then the hand-typed patterns it misses.
+    WordList("french_passwords", ("fr_leaked_passwords.txt", "fr_passwords.txt"), "passwords"),
     WordList("french_words", ("fr_common_words.txt",), "words"),
     WordList("french_first_names",
              ("fr_first_names_frequent.txt", "fr_first_names.txt"), "names"),
     WordList("french_surnames", ("fr_surnames_frequent.txt", "fr_surnames.txt"), "names"),
     WordList("french_places", ("fr_places.txt",), "places"),
     WordList("french_sports", ("fr_sports.txt",), "sports"),
+    WordList("french_daily_life", ("fr_daily_life.txt",), "words"),
 )
 
 KIND_OF_DICTIONARY: dict[str, str] = {wordlist.name: wordlist.kind for wordlist in FRENCH_LISTS}
