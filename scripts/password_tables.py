@@ -14,19 +14,24 @@ Two tables live in tests/passwords/tables/ (one password a line; tests read them
 
 `generate` writes both tables again (deterministic for a given --seed); `measure` (the
 default) prints, for each table, the share refused by plain zxcvbn (score below 3), by
-the estimator without the mangling pass (zxcvbn taught French: `estimator.estimate`), and
-by the whole policy (`passwords.evaluate`: the meter's and the submit's verdict), as a
+the estimator alone (zxcvbn taught French, without the mangling pass: `estimator.estimate`),
+and by the whole policy (`passwords.evaluate`: the meter's and the submit's verdict), as a
 Markdown table for docs/passwords.md. Plain zxcvbn runs in a child process: the wizard's
 process keeps zxcvbn's lists out of memory and changes its matchers.
 
     .venv/bin/python scripts/password_tables.py [measure] [--show-accepted]
     .venv/bin/python scripts/password_tables.py generate [--seed 13]
+
+To measure another version of the code on the same tables (the landed one, say), give its
+tree: `git worktree add /tmp/landed 978730c` then
+`.venv/bin/python scripts/password_tables.py measure --wizard-from /tmp/landed`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import string
 import subprocess
@@ -250,8 +255,8 @@ def verdicts(passwords: list[str]) -> dict[str, list[bool]]:
     return {
         "plain zxcvbn 4.5.0": [score < rules.min_score
                                for score in plain_zxcvbn_scores(passwords)],
-        "zxcvbn taught French (before)": estimated,
-        "Sésame's policy (after)": [
+        "the estimator alone": estimated,
+        "evaluate()": [
             not evaluate(password, password, policy=rules, user_inputs=()).acceptable
             for password in passwords],
     }
@@ -286,6 +291,9 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     measure_command = commands.add_parser(
         "measure", help="print the refused shares as a Markdown table (the default)")
+    measure_command.add_argument("--wizard-from", type=Path, metavar="TREE",
+                                 help="measure the wizard package of this checkout instead "
+                                      "(another version of the code, same tables)")
     measure_command.add_argument("--show-accepted", action="store_true",
                                  help="also list the weak passwords accepted and the strong "
                                       "ones refused")
@@ -296,6 +304,10 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command == "generate":
         generate(arguments.seed)
     else:
+        tree = getattr(arguments, "wizard_from", None)
+        if tree is not None:
+            sys.path.insert(0, str(tree.resolve()))
+            os.chdir(tree)  # its word-index builder (python -m, a child) starts from there
         measure(getattr(arguments, "show_accepted", False))
 
 

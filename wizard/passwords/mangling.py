@@ -24,7 +24,7 @@ where
 and counts its guesses as rank of the base × case and l33t variations (zxcvbn's own
 formulas) × the guesses of the affixes × 4 per extra piece (which kind comes next) × 2 for
 a prefix (suffixes are the rules tried first) × 2 when both sides have one. The estimate
-kept is the lower of this one and zxcvbn's.
+kept is the lower of this one and zxcvbn's (this one only counts when it lowers the score).
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ from wizard.passwords.dictionaries import KIND_OF_DICTIONARY
 # Longest affix read (a date and symbols fit); a longer run of digits and symbols is left
 # to zxcvbn.
 MAX_AFFIX = 16
+# How far a base may reach into the runs of digits and symbols around it (l33t letters,
+# « Soleil13 » from the leaks): it bounds the cuts tried (5 × 5 at most).
+MAX_BASE_INTO_RUN = 4
+# zxcvbn's score thresholds (time_estimates.guesses_to_score): a score s means at least
+# SCORE_FLOORS[s] guesses.
+SCORE_FLOORS = (0, 1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5)
 # A base shorter than this is not a word someone builds a password on.
 MIN_BASE = 3
 
@@ -161,9 +167,10 @@ def _pieces_at(text: str, start: int) -> list[Piece]:
     return readings
 
 
-def affix_guesses(text: str) -> tuple[int, tuple[Piece, ...]] | None:
+def affix_guesses(text: str, ceiling: float = float("inf")
+                  ) -> tuple[int, tuple[Piece, ...]] | None:
     """The fewest guesses a rule table needs for `text` (digits and symbols), and its pieces;
-    None when it is no affix (a letter, or too long)."""
+    None when it is no affix (a letter, too long, or `ceiling` guesses or more)."""
     if not text:
         return 1, ()
     if len(text) > MAX_AFFIX or _LETTER.search(text) or not text.isprintable():
@@ -178,6 +185,8 @@ def affix_guesses(text: str) -> tuple[int, tuple[Piece, ...]] | None:
         guesses, pieces = known
         for piece in _pieces_at(text, start):
             total = guesses * piece.guesses * (NEXT_PIECE if pieces else 1)
+            if total >= ceiling:
+                continue
             end = start + len(piece.text)
             if best[end] is None or total < best[end][0]:  # type: ignore[index]
                 best[end] = (total, (*pieces, piece))
@@ -258,9 +267,10 @@ def _candidates(password: str, ceiling: float) -> list[tuple[str, tuple, tuple, 
     trail = 0
     while not _LETTER.match(password[len(password) - 1 - trail]):
         trail += 1
-    prefixes = [(a, affix_guesses(password[:a])) for a in range(min(lead, MAX_AFFIX) + 1)]
-    suffixes = [(c, affix_guesses(password[len(password) - c:]))
-                for c in range(min(trail, MAX_AFFIX) + 1)]
+    prefixes = [(a, affix_guesses(password[:a], ceiling))
+                for a in range(max(0, lead - MAX_BASE_INTO_RUN), min(lead, MAX_AFFIX) + 1)]
+    suffixes = [(c, affix_guesses(password[len(password) - c:], ceiling))
+                for c in range(max(0, trail - MAX_BASE_INTO_RUN), min(trail, MAX_AFFIX) + 1)]
     found = []
     for a, prefix in prefixes:
         for c, suffix in suffixes:
@@ -277,12 +287,16 @@ def _candidates(password: str, ceiling: float) -> list[tuple[str, tuple, tuple, 
 
 
 def assess(password: str, zxcvbn_guesses: float, user_inputs: list[str]) -> Mangled | None:
-    """The password as a rule-based cracker reads it, when that takes fewer guesses than
+    """The password as a rule-based cracker reads it, when that gives a lower score than
     zxcvbn's estimate; else None (zxcvbn's estimate stands).
 
-    Call it under policy._ZXCVBN_LOCK, like the estimate (it reads the shared index).
+    Only readings below the floor of zxcvbn's score are looked for: that bound keeps the
+    work small on long runs of digits and symbols. Call it under policy._ZXCVBN_LOCK, like
+    the estimate (it reads the shared index).
     """
-    candidates = _candidates(password, float(zxcvbn_guesses))
+    score = int(time_estimates.guesses_to_score(float(zxcvbn_guesses)))
+    ceiling = SCORE_FLOORS[score]
+    candidates = _candidates(password, ceiling)
     if not candidates:
         return None
     words: set[str] = set()
@@ -301,7 +315,7 @@ def assess(password: str, zxcvbn_guesses: float, user_inputs: list[str]) -> Mang
         if base is None:
             continue
         guesses = base[0] * cost
-        if guesses < zxcvbn_guesses and (best is None or guesses < best.guesses):
+        if guesses < ceiling and (best is None or guesses < best.guesses):
             best = Mangled(core, base[1], prefix, suffix, guesses)
     return best
 
