@@ -447,7 +447,7 @@ def test_every_data_file_is_documented_with_its_licence():
     assert files == on_disk
     for name in files:
         assert f"`{name}`" in readme
-    assert "ODC-BY" in readme and "MIT" in readme
+    assert "ODC-BY" in readme and "MIT" in readme and "CC BY 4.0" in readme
 
 
 @pytest.fixture(scope="module")
