@@ -69,7 +69,6 @@ _COMMON_DIGIT_RANK = {run: rank for rank, run in enumerate(COMMON_DIGITS, start=
 
 YEARS = range(1940, 2040)
 _DAYS = 366
-_ALL_DIGITS = re.compile(r"\d+")
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
