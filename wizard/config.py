@@ -161,7 +161,9 @@ SETTINGS: list[Setting] = [
             "puts many people behind one address; the per-identifier limits protect each "
             "account)."),
     Setting("RATELIMIT_SECRET_PER_IDENTIFIER", "10 per minute;50 per hour", str,
-            "Sésame submissions for one typed login, code entries for one enrolment."),
+            "Code entries for one enrolment (a typed login is braked by SESAME_WAIT_AFTER "
+            "and SESAME_LOCK_AFTER, shared by every worker, never by a limit a stranger "
+            "could use up)."),
     Setting("RATELIMIT_MAIL_PER_IP", "30 per minute;300 per hour", str,
             "Requests that send mail (« 1ère connexion », resends) from one IP address."),
     Setting("RATELIMIT_MAIL_PER_IDENTIFIER", "3 per minute;20 per hour", str,
@@ -174,11 +176,14 @@ SETTINGS: list[Setting] = [
             "Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (usually 1). "
             "0 trusts no forwarded header (direct exposure)."),
     Setting("SESAME_WAIT_AFTER", 5, int,
-            "Failed sésame entries for one login after which it must wait between tries."),
+            "Consecutive failed sésame entries for one login from one network (an IPv4 "
+            "address, an IPv6 /64) after which that network must wait between tries; "
+            "others are not slowed down."),
     Setting("SESAME_WAIT_MINUTES", 15, int, "The wait, in minutes, between two tries then."),
-    Setting("SESAME_LOCK_AFTER", 20, int,
-            "Failed sésame entries after which the account is locked until the helpdesk "
-            "unlocks it (`wizard unlock`)."),
+    Setting("SESAME_LOCK_AFTER", 100, int,
+            "Consecutive failed sésame entries for one login, from anywhere, after which "
+            "its sésame opens nothing until the helpdesk unlocks it (`wizard unlock`); "
+            "the person's links and status are untouched. At most 100 (NIST SP 800-63B)."),
     Setting("ASK_BIRTH_DATE", False, bool,
             "After the link or the sésame, also ask the date of birth HR recorded (as some "
             "universities do)."),

@@ -73,16 +73,24 @@ def test_five_failures_make_the_login_wait(visitor, lettered, database):
     assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
 
 
-# Reaching twenty failures within a minute needs the rate limits and the waits off.
-@pytest.mark.app_config(RATELIMIT_ENABLED=False, SESAME_WAIT_AFTER=100)
-def test_twenty_failures_lock_the_account(app, visitor, lettered, database):
-    for _ in range(20):
+# Reaching the lock within a minute needs the rate limits off and the waits out of reach.
+@pytest.mark.app_config(RATELIMIT_ENABLED=False, SESAME_WAIT_AFTER=1000, SESAME_LOCK_AFTER=30)
+def test_too_many_failures_lock_the_sesame_only_until_the_helpdesk_unlocks(
+        app, visitor, lettered, database):
+    for _ in range(30):
         enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
     refused = enter_sesame(visitor, lettered.login, SESAME)
     unknown = enter_sesame(visitor, "personne", "AAAAAAAAAA")
     assert main_text(refused) == main_text(unknown)
+    assert rows(database, "SELECT * FROM enrolments") == []
+    # The person is untouched: the lock is the sésame's, and the audit says when it came.
     person = rows(database, "SELECT status, locked_at FROM people")[0]
-    assert person["status"] == "locked" and person["locked_at"]
+    assert person == {"status": "pending", "locked_at": None}
+    assert len(rows(database, "SELECT * FROM audit WHERE event = 'sesame_locked'")) == 1
+    status = app.test_cli_runner().invoke(args=["status", lettered.login]).output
+    assert "SÉSAME BLOQUÉ après 30" in status
+    assert app.test_cli_runner().invoke(args=["unlock", lettered.login]).exit_code == 0
+    assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
 
 
 def test_sesame_never_stored_or_logged_in_clear(visitor, lettered, database, caplog):

@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from wizard.activation import audit, people
+from wizard.activation import attempts, audit, people
 from wizard.activation.lifetimes import link_expiry
 from wizard.activation.people import Person
 from wizard.clock import from_iso, to_iso
@@ -88,6 +88,10 @@ def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
         [code_hash, to_iso(issued.expires_at), to_iso(now), issued.person_id])
     if cursor.rowcount != 1:
         return False
+    # A new letter starts afresh: failures against the earlier sésame no longer count.
+    login = next(iter(db.query("SELECT login FROM people WHERE id = ?",
+                               [issued.person_id])))["login"]
+    attempts.clear(db, attempts.key(login), "sesame")
     audit.record(db, "sesame_issued", now=now, origin=origin, person_id=issued.person_id,
                  expires_at=to_iso(issued.expires_at))
     return True

@@ -514,7 +514,10 @@ _MAIL_KINDS = {"activation": "lien d'activation", "verification": "vérification
                "activated": "confirmation d'activation"}
 _INCIDENTS = {"identity_refused": "identité refusée",
               "verification_code_refused": "code de vérification refusé",
-              "locked": "compte verrouillé", "link_request_ignored": "demande de lien ignorée"}
+              "locked": "compte verrouillé",
+              "sesame_locked": "sésame bloqué (trop d'échecs)",
+              "birth_date_refused": "date de naissance refusée",
+              "link_request_ignored": "demande de lien ignorée"}
 _LINK_STATES = {"valid": "valable jusqu'au", "expired": "expiré depuis le",
                 "revoked": "révoqué le", "used": "utilisé le"}
 
@@ -537,7 +540,8 @@ def status(who: str) -> None:
     for index, person in enumerate(found):
         if index:
             click.echo("")
-        _print_status(helpdesk.status(database, person, now), now)
+        _print_status(helpdesk.status(database, person, now, sesame_lock_after=current_app
+                                      .config["SESAME_LOCK_AFTER"]), now)
 
 
 def _line(label: str, value: str) -> None:
@@ -598,8 +602,14 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
                f"{person['login']}"
     else:
         lock = "non"
-    if view.failures_on_record:
-        lock += f" ({_plural(view.failures_on_record, 'échec', 'échecs')} de sésame en cours)"
+    if view.sesame_locked:
+        lock += (f" ; SÉSAME BLOQUÉ après {_plural(view.sesame_failures, 'échec', 'échecs')}"
+                 f" (le lien et le statut ne changent pas) — wizard unlock {person['login']}")
+    elif view.sesame_failures:
+        lock += f" ({_plural(view.sesame_failures, 'échec', 'échecs')} de sésame en cours)"
+    if view.birth_date_failures:
+        lock += (f" ({_plural(view.birth_date_failures, 'échec', 'échecs')} de date de "
+                 "naissance en cours)")
     _line("Verrouillage", lock)
     if not view.mails:
         _line("Courriels", "aucun")

@@ -42,7 +42,7 @@ STEP_LABELS = {step.value: label for step, label in LABELS.items()}
 
 # Audit events that are someone failing or being stopped: what a helpdesk agent looks for.
 FAILURE_EVENTS = ("identity_refused", "verification_code_refused", "locked",
-                  "link_request_ignored")
+                  "sesame_locked", "birth_date_refused", "link_request_ignored")
 
 
 def find(db: Database, query: str) -> list[dict]:
@@ -101,12 +101,15 @@ class Status:
     link: tokens.Token | None
     link_state: TokenState | None
     sesame_live: bool
-    failures_on_record: int
+    sesame_failures: int  # consecutive wrong sésames typed with this login, from anywhere
+    birth_date_failures: int
+    sesame_locked: bool  # too many of them: the sésame opens nothing until `wizard unlock`
     mails: list[MailSent] = field(default_factory=list)
     incidents: list[dict] = field(default_factory=list)
 
 
-def status(db: Database, person: dict, now: datetime) -> Status:
+def status(db: Database, person: dict, now: datetime, *,
+           sesame_lock_after: int = attempts.Brakes.lock_after) -> Status:
     """Where a person stands: step reached, link or sésame, mails, failures and locks."""
     step, since = step_reached(db, person)
     method_row = next(iter(db.query("SELECT * FROM enrolments WHERE person_id = ?",
@@ -123,13 +126,15 @@ def status(db: Database, person: dict, now: datetime) -> Status:
         f"SELECT at, event, actor, ip, detail FROM audit WHERE person_id = ?"
         f" AND event IN ({marks}) ORDER BY id DESC LIMIT 10",
         [person["id"], *FAILURE_EVENTS]))
-    failures = next(iter(db.query("SELECT count(*) AS n FROM attempts WHERE login_key = ?",
-                                  [attempts.key(person["login"])])))["n"]
+    login_key = attempts.key(person["login"])
+    sesame_failures = attempts.failures(db, login_key, "sesame")
     return Status(
         person=person, step=step, step_since=from_iso(since) if since else None,
         method=method_row.get("method") if method_row else None,
         link=link, link_state=link.state(now) if link else None,
-        sesame_live=sesames.is_live(person, now), failures_on_record=failures,
+        sesame_live=sesames.is_live(person, now), sesame_failures=sesame_failures,
+        birth_date_failures=attempts.failures(db, login_key, "birth_date"),
+        sesame_locked=sesame_failures >= sesame_lock_after,
         mails=mails, incidents=incidents)
 
 

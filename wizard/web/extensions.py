@@ -7,8 +7,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from wizard.activation.attempts import key as login_key
-
 csrf = CSRFProtect()
 # Storage, on/off and headers come from the app's configuration (RATELIMIT_* keys).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -17,11 +15,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 def configured(name: str):
     """A limit read from configuration at request time (so tests and sites can tune it)."""
     return lambda: current_app.config[name]
-
-
-def by_typed_login() -> str:
-    """Key: the login typed on the sésame page, as typed, before any lookup."""
-    return "login:" + login_key(request.form.get("login", ""))
 
 
 def by_typed_identifier() -> str:
