@@ -54,6 +54,11 @@ def begin_with_link(ctx: Context, secret: str, *,
                          method="link", why=str(status.state))
             return status, None
         enrolment_id = _ensure_enrolment(db, status.person.id, now, "link", ask_birth_date)
+        assert status.token is not None
+        # The link the person opened is the one that counts now: their other links (say,
+        # one asked for on « 1ère connexion ») stop working, and so do their sessions.
+        tokens.revoke(db, person_id=status.person.id, purpose=Purpose.ACTIVATION, now=now,
+                      keep=status.token.id)
         audit.record(db, "identity_proven", now=now, origin=origin,
                      person_id=status.person.id, method="link")
         return status, enrolment_id
