@@ -152,10 +152,12 @@ SETTINGS: list[Setting] = [
             "Demo mode (`make run`): turns on the mail viewer."),
     Setting("RATELIMIT_ENABLED", True, bool, "Rate limits on every page that checks a "
             "secret or sends mail (Flask-Limiter)."),
-    Setting("RATELIMIT_STORAGE_URI", "memory://", str,
-            "Where rate-limit counters live. `memory://` counts per process: with several "
-            "gunicorn workers or hosts, use a shared store such as `redis://host:6379` or "
-            "`memcached://host:11211` (install the matching client)."),
+    Setting("RATELIMIT_STORAGE_URI", "", str,
+            "Where rate-limit counters live. Default: a SQLite file beside the database "
+            "(`sqlite:///…/wizard.sqlite3.limits`), shared by every gunicorn worker on the "
+            "host. With several hosts, use a shared store such as `redis://host:6379` "
+            "(install the matching client). `memory://` counts per process: never with "
+            "several workers (each would allow the whole limit)."),
     Setting("RATELIMIT_SECRET_PER_IP", "60 per minute;1000 per hour", str,
             "Sésame, code and link submissions from one IP address (generous: a campus NAT "
             "puts many people behind one address; the per-identifier limits protect each "

@@ -97,3 +97,32 @@ def test_sesame_failures_on_a_link_path_login_change_nothing_for_that_person(liv
     assert rows(database, "SELECT revoked_at FROM tokens")[0]["revoked_at"] is None
     assert mine.get("/etapes/charte").status == 200  # the session goes on
     assert HttpBrowser(live_server.url).get(f"/activation/{secret}").status == 200
+
+
+@pytest.mark.app_config(RATELIMIT_MAIL_PER_IDENTIFIER="3 per minute")
+def test_a_limit_per_identifier_holds_across_the_workers(live_server):
+    """Before, with `memory://` per process, two workers allowed twice the limit."""
+    browsers = [HttpBrowser(live_server.url, ip=f"198.51.100.{n}") for n in range(12)]
+    tokens_ = [browser.csrf("/premiere-connexion") for browser in browsers]
+    statuses = in_parallel(12, lambda i: browsers[i].post(
+        "/premiere-connexion", {"identifier": "jdupont"}, token=tokens_[i]).status)
+    assert sorted(statuses) == [303] * 3 + [429] * 9
+
+
+@pytest.mark.app_config(ASK_BIRTH_DATE=1, BIRTH_DATE_MAX_TRIES=5)
+def test_parallel_wrong_birth_dates_compare_no_more_than_allowed(live_server):
+    """Before: 30 parallel tries compared 8 dates where 5 are allowed (the lock was not
+    re-read in the transaction that compares)."""
+    person, secret = linked(live_server)
+    database = live_server.connect()
+    database.execute("UPDATE people SET birth_date = '1990-05-17'")
+    mine = HttpBrowser(live_server.url, ip="198.51.100.20")
+    assert mine.post(f"/activation/{secret}").location.endswith("/etapes/date-de-naissance")
+    token = mine.csrf("/etapes/date-de-naissance")
+    in_parallel(30, lambda i: mine.post("/etapes/date-de-naissance",
+                                        {"birth_date": f"{i % 28 + 1:02d}/01/1980"},
+                                        token=token).status)
+    compared = rows(database, "SELECT count(*) AS n FROM audit"
+                              " WHERE event = 'birth_date_refused'")[0]["n"]
+    assert compared == 5
+    assert rows(database, "SELECT status FROM people")[0]["status"] == "locked"

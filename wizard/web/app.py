@@ -83,6 +83,9 @@ def _finish_config(app: Flask) -> None:
     config = app.config
     if not config.get("DATABASE"):
         config["DATABASE"] = str(Path(app.instance_path) / "wizard.sqlite3")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        # Shared by every worker on this host (each `memory://` would count alone).
+        config["RATELIMIT_STORAGE_URI"] = f"sqlite://{config['DATABASE']}.limits"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     if config["DEMO"]:

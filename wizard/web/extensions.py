@@ -7,6 +7,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from wizard.web import ratelimit_store  # noqa: F401  (registers the sqlite:// store)
+
 csrf = CSRFProtect()
 # Storage, on/off and headers come from the app's configuration (RATELIMIT_* keys).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
