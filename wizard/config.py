@@ -170,6 +170,12 @@ SETTINGS: list[Setting] = [
             "Requests that send mail (« 1ère connexion », resends) from one IP address."),
     Setting("RATELIMIT_MAIL_PER_IDENTIFIER", "3 per minute;20 per hour", str,
             "Requests that send mail for one typed identifier or one enrolment."),
+    Setting("RATELIMIT_ARGON2_PER_IP", "20 per minute;300 per hour", str,
+            "Requests that spend an argon2 check or hash (the sésame page, the password "
+            "step's submit) from one IP address: with one argon2 operation at a time per "
+            "worker, one client gets at most a small share of the server's argon2 work."),
+    Setting("RATELIMIT_ARGON2_PER_SESSION", "10 per minute", str,
+            "The password step's submits from one wizard session."),
     Setting("RATELIMIT_STRENGTH_PER_IP", "600 per minute", str,
             "Live password-strength checks from one IP address."),
     Setting("RATELIMIT_STRENGTH_PER_SESSION", "120 per minute", str,

@@ -290,3 +290,10 @@ def m007_birth_date_check(db: Database) -> None:
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_required INTEGER NOT NULL"
                " DEFAULT 0")
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_checked_at TEXT")
+
+
+@migrations()
+def m008_sesame_fingerprint(db: Database) -> None:
+    """The sésame's keyed fingerprint, kept on the enrolment from the sésame's check to
+    completion: the password step compares with it instead of spending an argon2 check."""
+    db.execute("ALTER TABLE enrolments ADD COLUMN sesame_fingerprint TEXT")

@@ -72,6 +72,24 @@ def test_limited_sesame_does_not_check_anything(app, staff, database):
     assert database.execute("SELECT count(*) FROM attempts").fetchone()[0] == failures
 
 
+@pytest.mark.app_config(RATELIMIT_SECRET_PER_IP="100 per minute",
+                        RATELIMIT_ARGON2_PER_IP="3 per minute")
+def test_the_sesame_page_spends_few_argon2_checks_per_address(app):
+    """Before, /sesame allowed 60 argon2 checks a minute per address and per worker."""
+    visitor = from_ip(app, "10.0.3.1")
+    answers = [visitor.post("/sesame", {"login": f"x{n}", "sesame": "AAAAAAAAAA"}
+                            ).status_code for n in range(4)]
+    assert answers == [422, 422, 422, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ARGON2_PER_SESSION="2 per minute")
+def test_the_password_submit_is_limited_per_session(app, staff):
+    visitor = from_ip(app, "10.0.3.2")
+    visitor.reach(staff, "mot-de-passe")
+    answers = [visitor.choose_password("court").status_code for _ in range(3)]
+    assert answers == [422, 422, 429]
+
+
 @pytest.mark.app_config(**LIMITS)
 def test_strength_fragment_is_limited_with_a_fragment_answer(app, staff, visitor):
     visitor.reach(staff, "mot-de-passe")

@@ -3,6 +3,7 @@ written to the directory and activated, once."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -41,14 +42,15 @@ class PasswordChoice:
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
 
 
-def is_the_sesame(ctx: Context, hasher: PasswordHasher, enrolment: Enrolment,
-                  password: str) -> bool:
-    """Whether the new password is the sésame just used (only its hash is kept, so this is
-    checked on submit, and only for a password of the sésame's length)."""
+def is_the_sesame(ctx: Context, enrolment: Enrolment, password: str) -> bool:
+    """Whether the new password is the sésame just used: compared with the keyed
+    fingerprint kept on the enrolment since the sésame was checked (an HMAC, no argon2
+    check per submit), and only for a password of the sésame's length."""
     if enrolment.method != "sesame" or len(sesames.normalize(password)) != sesames.LENGTH:
         return False
-    return sesames.check_sesame(ctx.db, hasher, enrolment.person.login, password,
-                                ctx.now()) is not None
+    kept = enrolment.row.get("sesame_fingerprint")
+    return bool(kept) and hmac.compare_digest(
+        kept, sesames.fingerprint(ctx.settings.code_key, enrolment.person.id, password))
 
 
 def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmation: str, *,
@@ -60,7 +62,7 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
                                  language=language)
     if not verdict.acceptable:
         return PasswordChoice(verdict)
-    if is_the_sesame(ctx, hasher, enrolment, password):
+    if is_the_sesame(ctx, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
     # Hashed before the transaction: the write lock is never held for ~100 ms.
     complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
@@ -102,6 +104,8 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
             db.execute("UPDATE people SET sesame_hash = NULL,"
                        " personal_email = coalesce(?, personal_email) WHERE id = ?",
                        [recovery, person.id])
+            db.execute("UPDATE enrolments SET sesame_fingerprint = NULL WHERE id = ?",
+                       [enrolment_id])
             person = people.get(db, person.id) or person
         if person.personal_email:
             rendered = ctx.compose("activated", {

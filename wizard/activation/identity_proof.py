@@ -157,6 +157,11 @@ def begin_with_sesame(ctx: Context, login: str, code: str, *, hasher: PasswordHa
             return SesameOutcome(None)
         attempts.clear(db, login_key, "sesame")
         enrolment_id = _ensure_enrolment(db, person.id, now, "sesame", ask_birth_date)
+        # Kept until completion, so that the password step can refuse the sésame as a
+        # password without an argon2 check per submit.
+        db.execute("UPDATE enrolments SET sesame_fingerprint = ? WHERE id = ?",
+                   [sesames.fingerprint(ctx.settings.code_key, person.id, code),
+                    enrolment_id])
         audit.record(db, "identity_proven", now=now, origin=origin, person_id=person.id,
                      method="sesame")
         issued = next(iter(db.query("SELECT sesame_issued_at FROM people WHERE id = ?",

@@ -12,6 +12,8 @@ caller's business (the sésame page), not this module's.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass
@@ -163,6 +165,13 @@ def check_sesame(db: Database, hasher: PasswordHasher, login: str, code: str,
     if not live or not matches or len(typed) > MAX_TYPED_LENGTH:
         return None
     return people.get(db, row["id"])
+
+
+def fingerprint(key: bytes, person_id: int, code: str) -> str:
+    """A keyed fingerprint of a typed code (HMAC-SHA-256 with a key derived from the app's
+    secret, never stored): equal for the same code, useless to a copy of the database."""
+    typed = normalize(code)[:MAX_TYPED_LENGTH]
+    return hmac.new(key, f"sesame:{person_id}:{typed}".encode(), hashlib.sha256).hexdigest()
 
 
 def candidates(db: Database, now: datetime, today: date) -> list[dict]:

@@ -52,6 +52,7 @@ def first_login_sent():
 
 @bp.route("/sesame", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_SECRET_PER_IP"), methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_IP"), methods=["POST"])
 def sesame():
     """Begin with the login and sésame from HR's letter.
 

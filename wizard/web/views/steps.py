@@ -333,6 +333,9 @@ def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_IP"), methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_SESSION"), key_func=by_enrolment,
+               methods=["POST"])
 def password():
     """Choose the password; on success the account is activated."""
     enrolment = enter(Step.PASSWORD)
