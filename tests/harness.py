@@ -60,7 +60,7 @@ BASE_URL = "https://sesame.univ-test.fr"
 
 TEST_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test-secret",
+    "SECRET_KEY": "tests-only-" + "5f0c2b7e9a4d1c3b8e6f0a2d4c6b8e0f",
     "BASE_URL": BASE_URL,
     "MAIL_BACKEND": "outbox",
     "MAIL_DELIVERY_THREAD": False,

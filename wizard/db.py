@@ -297,3 +297,26 @@ def m008_sesame_fingerprint(db: Database) -> None:
     """The sésame's keyed fingerprint, kept on the enrolment from the sésame's check to
     completion: the password step compares with it instead of spending an argon2 check."""
     db.execute("ALTER TABLE enrolments ADD COLUMN sesame_fingerprint TEXT")
+
+
+@migrations()
+def m009_wizard_sessions(db: Database) -> None:
+    """Wizard sessions on the server: the cookie holds only a random id."""
+    db.execute(
+        """
+        CREATE TABLE wizard_sessions (
+            id INTEGER PRIMARY KEY,
+            sid_hash TEXT NOT NULL UNIQUE,
+            enrolment_id INTEGER NOT NULL REFERENCES enrolments(id),
+            method TEXT NOT NULL,
+            proof_id INTEGER NOT NULL,
+            sesame_issued_at TEXT,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            ended_at TEXT,
+            ended_why TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX wizard_sessions_enrolment ON wizard_sessions(enrolment_id)")

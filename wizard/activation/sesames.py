@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from wizard.activation import attempts, audit, people
+from wizard.activation import attempts, audit, people, sessions
 from wizard.activation.lifetimes import link_expiry
 from wizard.activation.people import Person
 from wizard.clock import from_iso, to_iso
@@ -94,6 +94,7 @@ def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
     login = next(iter(db.query("SELECT login FROM people WHERE id = ?",
                                [issued.person_id])))["login"]
     attempts.clear(db, attempts.key(login), "sesame")
+    sessions.end_for_person(db, issued.person_id, now, "new_sesame")
     audit.record(db, "sesame_issued", now=now, origin=origin, person_id=issued.person_id,
                  expires_at=to_iso(issued.expires_at))
     return True

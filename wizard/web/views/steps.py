@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -99,7 +98,7 @@ def resume():
 def session_ended():
     """Why there is no wizard session, and the way back in."""
     reason = request.args.get("raison", "none")
-    if reason not in {"none", "idle", "link", "left"}:
+    if reason not in {"none", "idle", "link", "left", "done"}:
         reason = "none"
     return render_template("steps/session_ended.html", reason=reason), 403
 
@@ -108,7 +107,7 @@ def session_ended():
 def leave():
     """« Quitter »: end the wizard session on this device; what was recorded stays."""
     if EmptyForm().validate_on_submit():
-        session.clear()
+        wizard_session.leave()  # on the server too: a copied cookie stops working
     return redirect(url_for("steps.session_ended", raison="left"), 303)
 
 
@@ -140,7 +139,7 @@ def birth_date():
         if outcome is identity_proof.BirthDateCheck.ACCEPTED:
             return _next(enrolment.id)
         if outcome is identity_proof.BirthDateCheck.LOCKED:
-            session.clear()
+            wizard_session.leave()
             locked = True
         else:
             form.birth_date.errors = [_("Cette date ne correspond pas à celle que nous "
@@ -346,7 +345,8 @@ def password():
         choice = completion.choose_password(
             found.context, enrolment, form.password.data or "", form.confirmation.data or "",
             policy=found.password_policy, hasher=found.password_hasher,
-            words=found.personal_words(enrolment.person), language=current_language())
+            words=found.personal_words(enrolment.person), language=current_language(),
+            session_sid=wizard_session.sid())
         verdict = choice.verdict
         if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
