@@ -306,15 +306,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER_SECRET_KEY = "tests-only-" + "5f0c2b7e9a4d1c3b8e6f0a2d4c6b8e0f"
 
 
-def start_gunicorn(url: str, env: dict[str, str], log_path: Path,
-                   workers: int = 2) -> subprocess.Popen:
-    """Start gunicorn (two workers, four threads each) on `url`; wait until it answers."""
+def start_gunicorn(url: str, env: dict[str, str], log_path: Path, workers: int = 2,
+                   host: str = "127.0.0.1") -> subprocess.Popen:
+    """Start gunicorn (two workers, four threads each) on `url`'s port, listening on
+    `host`; wait until it answers."""
     port = url.rsplit(":", 1)[1]
     with open(log_path, "a") as log:
         # Its own process group, so that a kill reaches the workers too.
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4",
-             "--no-control-socket", "--bind", f"127.0.0.1:{port}", "wizard:create_app()"],
+             "--no-control-socket", "--bind", f"{host}:{port}", "wizard:create_app()"],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 20
     while True:

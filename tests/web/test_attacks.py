@@ -4,10 +4,20 @@ and the brakes count exactly however many tries arrive at once."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
-from harness import HttpBrowser, in_parallel, now, rows
+from harness import (
+    SERVER_SECRET_KEY,
+    HttpBrowser,
+    free_port,
+    in_parallel,
+    now,
+    rows,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 from wizard import db, passwords
 from wizard.activation import people, tokens
@@ -126,3 +136,19 @@ def test_parallel_wrong_birth_dates_compare_no_more_than_allowed(live_server):
                               " WHERE event = 'birth_date_refused'")[0]["n"]
     assert compared == 5
     assert rows(database, "SELECT status FROM people")[0]["status"] == "locked"
+
+
+def test_a_server_believing_forwarded_addresses_warns_when_reachable_directly(tmp_path):
+    """Before, with WIZARD_PROXY_FIX_HOPS=1 and gunicorn on 0.0.0.0, anyone could pick the
+    address the audit log and the rate limits see, silently."""
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIZARD_")},
+           "WIZARD_INSTANCE_PATH": str(tmp_path / "instance"),
+           "WIZARD_DATABASE": str(tmp_path / "w.sqlite3"), "WIZARD_BASE_URL": url,
+           "WIZARD_SECRET_KEY": SERVER_SECRET_KEY, "WIZARD_MAIL_DELIVERY_THREAD": "0",
+           "WIZARD_PROXY_FIX_HOPS": "1"}
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        log_path = tmp_path / f"{host}.log"
+        stop_gunicorn(start_gunicorn(url, env, log_path, workers=1, host=host))
+        assert ("X-Forwarded-For is believed from whoever connects" in log_path.read_text()
+                ) is warned
