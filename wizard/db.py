@@ -320,3 +320,9 @@ def m009_wizard_sessions(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX wizard_sessions_enrolment ON wizard_sessions(enrolment_id)")
+
+
+@migrations()
+def m010_outbox_failed(db: Database) -> None:
+    """A message given up (a permanent refusal, or too many tries): when."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")

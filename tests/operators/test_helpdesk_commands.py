@@ -165,6 +165,28 @@ def test_status_shows_each_mail_and_whether_it_left(runner, database):
         "Lien d'activation"]
 
 
+def test_status_shows_a_mail_given_up(runner, database):
+    import_sample(runner)
+    invoke(runner, "invite", "jndiaye")
+    database.execute("UPDATE outbox SET attempts = 1, failed_at = ?, body_text = '',"
+                     " last_error = 'SMTPRecipientsRefused: 550 User unknown'",
+                     [to_iso(now())])
+    output = invoke(runner, "status", "jndiaye").output
+    (line,) = [line for line in output.splitlines() if "lien d'activation →" in line]
+    assert "ABANDONNÉ le " in line and "550 User unknown" in line
+
+
+def test_status_shows_the_sesame_lock_and_the_birth_date_failures_apart(runner, database):
+    """Before, birth-date failures were called « échecs de sésame »."""
+    import_sample(runner)
+    with db.transaction(database):
+        for _ in range(2):
+            attempts.record_failure(database, "mlegoff", "birth_date", now(), "203.0.113.9")
+    lines = status_lines(invoke(runner, "status", "mlegoff"))
+    assert "2 échecs de date de naissance en cours" in lines["Verrouillage"]
+    assert "sésame" not in lines["Verrouillage"]
+
+
 def test_status_shows_a_lock_and_the_failures(runner, database):
     import_sample(runner)
     who = person(database, "mlegoff")

@@ -205,7 +205,8 @@ def send_mail(loop: bool) -> None:
     while True:
         report = deliver_once(app)
         waiting = next(iter(_db().query(
-            "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")))["n"]
+            "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"
+            " AND failed_at IS NULL")))["n"]
         echo(f"{report.sent} envoyé(s), {report.failed} en échec, {waiting} en attente.")
         if not loop:
             break
@@ -625,6 +626,10 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
     for sent in view.mails:
         if sent.sent_at:
             delivery = f"envoyé le {_moment(sent.sent_at)}"
+        elif sent.failed_at:
+            delivery = (f"ABANDONNÉ le {_moment(sent.failed_at)} après "
+                        f"{_plural(sent.attempts, 'tentative', 'tentatives')} ; "
+                        f"erreur{NBSP}: {sent.last_error}")
         elif sent.attempts:
             delivery = (f"PAS ENVOYÉ, {_plural(sent.attempts, 'tentative', 'tentatives')}"
                         f" ; dernière erreur{NBSP}: {sent.last_error}")

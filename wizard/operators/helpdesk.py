@@ -88,6 +88,7 @@ class MailSent:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+    failed_at: datetime | None = None  # given up: a permanent refusal, or too many tries
 
 
 @dataclass
@@ -117,9 +118,11 @@ def status(db: Database, person: dict, now: datetime, *,
     link = tokens.latest(db, person["id"], Purpose.ACTIVATION)
     mails = [MailSent(kind=row["kind"], to=row["to_addr"], queued_at=from_iso(row["created_at"]),
                       sent_at=from_iso(row["sent_at"]) if row["sent_at"] else None,
-                      attempts=row["attempts"], last_error=row["last_error"])
+                      attempts=row["attempts"], last_error=row["last_error"],
+                      failed_at=from_iso(row["failed_at"]) if row["failed_at"] else None)
              for row in db.query("SELECT kind, to_addr, created_at, sent_at, attempts,"
-                                 " last_error FROM outbox WHERE person_id = ? ORDER BY id",
+                                 " last_error, failed_at FROM outbox WHERE person_id = ?"
+                                 " ORDER BY id",
                                  [person["id"]])]
     marks = ", ".join("?" for _ in FAILURE_EVENTS)
     incidents = list(db.query(
