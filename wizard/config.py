@@ -113,6 +113,9 @@ SETTINGS: list[Setting] = [
             "Who signs the sésame letters."),
     Setting("VERIFICATION_VALID_HOURS", 24, int,
             "Lifetime of an address-verification link and code."),
+    Setting("VERIFICATION_MAILS_PER_DAY", 10, int,
+            "Verification mails (forwarding and recovery addresses, resends included) one "
+            "enrolment may send in 24 hours, whatever the addresses."),
     Setting("VERIFICATION_MAX_TRIES", 5, int,
             "Wrong codes accepted before a verification code is dead."),
     Setting("SESSION_IDLE_MINUTES", 30, int,

@@ -27,6 +27,7 @@ class Settings:
     link_valid_days: int = 1
     verification_valid_hours: int = 24
     verification_max_tries: int = 5
+    verification_mails_per_day: int = 10
     resend_cooldown_seconds: int = 60
     code_key: bytes = b""  # keys the hashes of verification codes (from the secret key)
 

@@ -32,6 +32,7 @@ from wizard.activation.enrolment import (
 from wizard.activation.names import normalize_address
 from wizard.activation.steps import Step
 from wizard.activation.tokens import CodeCheck
+from wizard.activation.verification import TooManyVerificationMails
 from wizard.web.branding import services_for
 from wizard.web.extensions import by_enrolment, configured, limiter
 from wizard.web.forms import (
@@ -171,9 +172,12 @@ def mail():
     form = MailForm(institutional_email=enrolment.person.institutional_email)
     if form.validate_on_submit():
         forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
-        answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
-                            keep_copy=form.keep_copy.data)
-        return _next(enrolment.id)
+        try:
+            answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
+                                keep_copy=form.keep_copy.data)
+            return _next(enrolment.id)
+        except TooManyVerificationMails:
+            form.forward_to.errors = [_too_many_mails()]
     if request.method == "GET":
         form.forward.data = enrolment.forward_to is not None
         form.forward_to.data = (enrolment.forward_to or enrolment.person.personal_email
@@ -219,10 +223,19 @@ def _waiting_code(kind: Verified, endpoint: str):
 def _waiting_resend(kind: Verified, endpoint: str):
     enrolment = enter(kind.waiting_step)
     if EmptyForm().validate_on_submit():
-        verifications.resend_verification(services().context, enrolment.id, kind=kind)
-        flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
-                "fonctionne plus.", address=enrolment.pending_address(kind)), "info")
+        try:
+            verifications.resend_verification(services().context, enrolment.id, kind=kind)
+            flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
+                    "fonctionne plus.", address=enrolment.pending_address(kind)), "info")
+        except TooManyVerificationMails:
+            flash(_too_many_mails(), "error")
     return redirect(url_for(f"steps.{endpoint}"), 303)
+
+
+def _too_many_mails() -> str:
+    return _("Trop de courriels de vérification ont été envoyés aujourd'hui "
+             "(%(count)s au plus par 24\u00a0heures). Réessayez demain, ou contactez "
+             "l'assistance.", count=services().config("VERIFICATION_MAILS_PER_DAY"))
 
 
 _secret_per_ip = limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))
@@ -301,9 +314,12 @@ def recovery():
     form = RecoveryForm(institutional_email=enrolment.person.institutional_email,
                         required=required)
     if form.validate_on_submit():
-        answers.choose_recovery(services().context, enrolment.id,
-                                address=normalize_address(form.address.data or "") or None)
-        return _next(enrolment.id)
+        try:
+            answers.choose_recovery(services().context, enrolment.id,
+                                    address=normalize_address(form.address.data or "") or None)
+            return _next(enrolment.id)
+        except TooManyVerificationMails:
+            form.address.errors = [_too_many_mails()]
     if request.method == "GET":
         form.address.data = enrolment.recovery_address or ""
     return render_step("steps/recovery.html", enrolment, Step.RECOVERY,
