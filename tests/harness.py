@@ -287,6 +287,13 @@ def failed_rules(response) -> list[str]:
     return [" ".join(li.get_text(" ").split()) for li in failed]
 
 
+def login_key(app, login: str) -> str:
+    """The key under which `app` counts a typed login's failures (a keyed hash)."""
+    from wizard.activation import attempts
+
+    return attempts.key(login, app_services(app).settings.code_key)
+
+
 def handle_link_requests(app) -> int:
     """Run the mail worker's handling of « 1ère connexion » requests, as its thread would."""
     connection = db.connect(app.config["DATABASE"])

@@ -326,3 +326,10 @@ def m009_wizard_sessions(db: Database) -> None:
 def m010_outbox_failed(db: Database) -> None:
     """A message given up (a permanent refusal, or too many tries): when."""
     db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m011_attempts_keyed(db: Database) -> None:
+    """Failures are now counted under a keyed hash of the typed login: the rows kept
+    under the login in clear (which may be a mistyped sésame) are forgotten."""
+    db.execute("DELETE FROM attempts")

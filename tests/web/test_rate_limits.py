@@ -125,3 +125,20 @@ def test_strength_fragment_is_limited_per_session(app, staff, visitor):
                                    data={"csrf_token": token, "password": "x"}).status_code
                for _ in range(3)]
     assert answers == [200, 200, 429]
+
+
+@pytest.mark.app_config(**LIMITS)
+def test_typed_identifiers_are_neither_stored_nor_logged_in_clear(app, database, caplog):
+    """Before, typed logins (which can be a mistyped sésame) were stored in `attempts`
+    and logged by Flask-Limiter in clear."""
+    typed = "K7PX4MWQ9R"  # a sésame typed in the login field
+    visitor = from_ip(app, "10.0.4.1")
+    visitor.post("/sesame", {"login": typed, "sesame": "AAAAAAAAAA"})
+    for _ in range(3):
+        visitor.post("/premiere-connexion", {"identifier": typed})
+    assert visitor.post("/premiere-connexion", {"identifier": typed}).status_code == 429
+    stored = str(list(database.query("SELECT * FROM attempts")))
+    assert typed not in stored and typed.lower() not in stored
+    assert typed not in caplog.text and typed.lower() not in caplog.text
+    with open(app.config["DATABASE"] + ".limits", "rb") as limits:
+        assert typed.lower().encode() not in limits.read()

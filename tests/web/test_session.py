@@ -254,14 +254,16 @@ def test_a_new_sesame_ends_the_sessions_of_the_old_one(app, staff, database):
     hasher = app_services(app).password_hasher
     with app.app_context(), db.transaction(database):
         first = sesames.issue(database, hasher, person.id, now=now(), valid_days=30,
-                              timezone="Europe/Paris", origin=CLI)
+                              timezone="Europe/Paris", origin=CLI,
+                              login_key_secret=app_services(app).settings.code_key)
     visitor = Visitor(app.test_client())
     assert visitor.post("/sesame", {"login": person.login, "sesame": first.code}
                         ).status_code == 303
     copied = copy_of_cookie(visitor.client)
     with db.transaction(database):
         sesames.issue(database, hasher, person.id, now=now(), valid_days=30,
-                      timezone="Europe/Paris", origin=CLI)
+                      timezone="Europe/Paris", origin=CLI,
+                              login_key_secret=app_services(app).settings.code_key)
     put_cookie(visitor.client, copied)
     assert "/etapes/session-terminee" in visitor.get("/etapes/charte").headers["Location"]
     assert rows(database, "SELECT ended_why FROM wizard_sessions") == [

@@ -1,7 +1,9 @@
 """Failed secret checks and the brakes they put on: a wait per network, then a lock.
 
 Counted by the login as typed (normalised), before anything is looked up, so that an
-unknown login is slowed down and answered exactly like a real one.
+unknown login is slowed down and answered exactly like a real one. What is stored is a
+keyed hash of it (`key`): a typed login may be a mistyped sésame, and never lies in the
+database in clear.
 
 Following NIST SP 800-63B (5.2.2), the brakes throttle rather than lock:
 
@@ -18,6 +20,8 @@ Following NIST SP 800-63B (5.2.2), the brakes throttle rather than lock:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,9 +59,12 @@ class Reservation:
     failures: int
 
 
-def key(login: str) -> str:
-    """The normalised login under which failures are counted (bounded in length)."""
-    return login.strip().lower()[:100]
+def key(login: str, secret: bytes) -> str:
+    """The key under which a typed login's failures are counted: an HMAC of the login
+    normalised (case, surrounding spaces), with a key derived from the app's secret."""
+    normalised = login.strip().lower()[:100]
+    return hmac.new(secret, b"typed login:" + normalised.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()
 
 
 def network(ip: str | None) -> str:

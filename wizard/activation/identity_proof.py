@@ -134,11 +134,11 @@ def begin_with_sesame(ctx: Context, login: str, code: str, *, hasher: PasswordHa
     was wrong; an unknown login costs one argon2 check like a real one.
     """
     db, now, origin = ctx.db, ctx.now(), ctx.origin
-    login_key = attempts.key(login)
+    login_key = attempts.key(login, ctx.settings.code_key)
     with transaction(db):
         reserved = attempts.reserve(db, login_key, "sesame", now, brakes, origin.ip)
         if reserved.gate is not Gate.OPEN:
-            known = people.find_by_login(db, login_key)
+            known = people.find_by_login(db, login)
             audit.record(db, "identity_refused", now=now, origin=origin,
                          person_id=known.id if known else None, method="sesame",
                          why=str(reserved.gate), failures=reserved.failures)
@@ -146,7 +146,7 @@ def begin_with_sesame(ctx: Context, login: str, code: str, *, hasher: PasswordHa
     person = sesames.check_sesame(db, hasher, login, code, now)
     with transaction(db):
         if person is None or person.status != "pending":
-            known = people.find_by_login(db, login_key)
+            known = people.find_by_login(db, login)
             audit.record(db, "identity_refused", now=now, origin=origin,
                          person_id=known.id if known else None, method="sesame",
                          why="wrong", failures=reserved.failures)
@@ -203,7 +203,7 @@ def check_birth_date(ctx: Context, enrolment_id: int, typed: date, *,
         # ever compared.
         enrolment = require(db, enrolment_id, Step.BIRTH_DATE)
         person = enrolment.person
-        login_key = attempts.key(person.login)
+        login_key = attempts.key(person.login, ctx.settings.code_key)
         if person.status == "locked" or attempts.failures(db, login_key,
                                                          "birth_date") >= max_tries:
             return BirthDateCheck.LOCKED

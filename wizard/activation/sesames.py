@@ -78,7 +78,7 @@ def prepare(person_id: int, hasher: PasswordHasher, *, now: datetime, valid_days
 
 
 def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
-          origin: audit.Origin) -> bool:
+          origin: audit.Origin, login_key_secret: bytes) -> bool:
     """Store a prepared sésame for a pending person, replacing any earlier one.
 
     Returns False (and stores nothing) when the person is no longer pending. Call inside
@@ -93,7 +93,7 @@ def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
     # A new letter starts afresh: failures against the earlier sésame no longer count.
     login = next(iter(db.query("SELECT login FROM people WHERE id = ?",
                                [issued.person_id])))["login"]
-    attempts.clear(db, attempts.key(login), "sesame")
+    attempts.clear(db, attempts.key(login, login_key_secret), "sesame")
     sessions.end_for_person(db, issued.person_id, now, "new_sesame")
     audit.record(db, "sesame_issued", now=now, origin=origin, person_id=issued.person_id,
                  expires_at=to_iso(issued.expires_at))
@@ -101,11 +101,13 @@ def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
 
 
 def issue(db: Database, hasher: PasswordHasher, person_id: int, *, now: datetime,
-          valid_days: int, timezone: str, origin: audit.Origin) -> IssuedSesame | None:
+          valid_days: int, timezone: str, origin: audit.Origin,
+          login_key_secret: bytes) -> IssuedSesame | None:
     """Give one pending person a new sésame (prepare then store); None if not pending."""
     issued, code_hash = prepare(person_id, hasher, now=now, valid_days=valid_days,
                                 timezone=timezone)
-    return issued if store(db, issued, code_hash, now=now, origin=origin) else None
+    return issued if store(db, issued, code_hash, now=now, origin=origin,
+                           login_key_secret=login_key_secret) else None
 
 
 def revoke(db: Database, person_id: int) -> bool:

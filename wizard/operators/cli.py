@@ -468,7 +468,8 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
         with db.transaction(database):
             stored = [(row, issued) for row, issued, code_hash in prepared
                       if sesame_codes.store(database, issued, code_hash, now=now,
-                                            origin=audit.CLI)]
+                                            origin=audit.CLI,
+                                            login_key_secret=_settings().code_key)]
             if len(stored) != len(prepared):
                 # Someone was activated or disabled meanwhile: no letter for them.
                 pdf = letters.render([letter_of(row, issued) for row, issued in stored],
@@ -548,8 +549,9 @@ def status(who: str) -> None:
     for index, person in enumerate(found):
         if index:
             echo("")
-        _print_status(helpdesk.status(database, person, now, sesame_lock_after=current_app
-                                      .config["SESAME_LOCK_AFTER"]), now)
+        _print_status(helpdesk.status(
+            database, person, now, login_key_secret=_settings().code_key,
+            sesame_lock_after=current_app.config["SESAME_LOCK_AFTER"]), now)
 
 
 def _line(label: str, value: str) -> None:
@@ -697,7 +699,8 @@ def unlock(login: str) -> None:
     """Lift the lock put on LOGIN after too many wrong sésames; forget its failures."""
     database = _db()
     try:
-        result = helpdesk.unlock(database, login, now=_now())
+        result = helpdesk.unlock(database, login, now=_now(),
+                                 login_key_secret=_settings().code_key)
     except LookupError:
         _fail(f"{login}{NBSP}: identifiant inconnu")
     except helpdesk.Refused as error:

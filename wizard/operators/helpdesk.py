@@ -109,7 +109,7 @@ class Status:
     incidents: list[dict] = field(default_factory=list)
 
 
-def status(db: Database, person: dict, now: datetime, *,
+def status(db: Database, person: dict, now: datetime, *, login_key_secret: bytes,
            sesame_lock_after: int = attempts.Brakes.lock_after) -> Status:
     """Where a person stands: step reached, link or sésame, mails, failures and locks."""
     step, since = step_reached(db, person)
@@ -129,7 +129,7 @@ def status(db: Database, person: dict, now: datetime, *,
         f"SELECT at, event, actor, ip, detail FROM audit WHERE person_id = ?"
         f" AND event IN ({marks}) ORDER BY id DESC LIMIT 10",
         [person["id"], *FAILURE_EVENTS]))
-    login_key = attempts.key(person["login"])
+    login_key = attempts.key(person["login"], login_key_secret)
     sesame_failures = attempts.failures(db, login_key, "sesame")
     return Status(
         person=person, step=step, step_since=from_iso(since) if since else None,
@@ -186,7 +186,7 @@ class Unlocked:
             or self.person["locked_at"] is not None
 
 
-def unlock(db: Database, login: str, *, now: datetime,
+def unlock(db: Database, login: str, *, now: datetime, login_key_secret: bytes,
            origin: audit.Origin = audit.CLI) -> Unlocked:
     """Lift a lock: the status goes back to what it was, the failures are forgotten.
 
@@ -196,7 +196,7 @@ def unlock(db: Database, login: str, *, now: datetime,
         row = _person_by_login(db, login)
         if row["status"] == "disabled":
             raise Refused("compte désactivé\u00a0: il ne se déverrouille pas")
-        cleared = attempts.clear(db, attempts.key(row["login"]))
+        cleared = attempts.clear(db, attempts.key(row["login"], login_key_secret))
         new_status = row["status"]
         if row["status"] == "locked":
             new_status = "active" if row["activated_at"] else "pending"

@@ -7,6 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from wizard.activation.attempts import key as typed_key
 from wizard.web import ratelimit_store  # noqa: F401  (registers the sqlite:// store)
 
 csrf = CSRFProtect()
@@ -20,8 +21,10 @@ def configured(name: str):
 
 
 def by_typed_identifier() -> str:
-    """Key: the address or login typed on « 1ère connexion », before any lookup."""
-    return "identifier:" + request.form.get("identifier", "").strip().lower()[:320]
+    """Key: the address or login typed on « 1ère connexion », before any lookup, as a
+    keyed hash (the limits' store and Flask-Limiter's log lines never hold it in clear)."""
+    typed = request.form.get("identifier", "")[:320]
+    return "identifier:" + typed_key(typed, current_app.config["SECRET_KEY"].encode())[:32]
 
 
 def by_enrolment() -> str:
