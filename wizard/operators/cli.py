@@ -17,7 +17,7 @@ from wizard import create_app, db
 from wizard.activation import audit, first_login, people
 from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
-from wizard.activation.names import is_plausible_address
+from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.text import printable
@@ -93,12 +93,12 @@ def _allocator(database):
 @with_appcontext
 def add_person_command(first_name: str, last_name: str, personal_email: str | None) -> None:
     """Register one pending person by hand; prints the login given."""
-    if personal_email and not is_plausible_address(personal_email.strip().lower()):
+    if personal_email and not is_plausible_address(normalize_address(personal_email)):
         raise click.BadParameter("adresse invalide", param_hint="--personal-email")
     database = _db()
     with db.transaction(database):
         person = add_person(database, first_name.strip(), last_name.strip(),
-                            personal_email.strip().lower() if personal_email else None,
+                            normalize_address(personal_email) if personal_email else None,
                             _now())
         audit.record(database, "person_added", now=_now(), origin=audit.CLI,
                      person_id=person.id)
