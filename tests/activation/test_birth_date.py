@@ -103,3 +103,18 @@ def test_a_try_already_past_the_page_guard_rereads_the_lock(app, staff, visitor,
                                                max_tries=3)
     assert late is identity_proof.BirthDateCheck.LOCKED
     assert enrolment_of(database, born)["birth_date_checked_at"] is None
+
+
+@pytest.mark.app_config(**ON)
+def test_a_locked_persons_link_says_locked_not_replaced_and_works_once_unlocked(
+        app, staff, visitor, born, database):
+    """Before, a locked person's link said « Ce lien a été remplacé »."""
+    secret = staff.link(born)
+    visitor.begin(secret)
+    for _ in range(3):
+        visitor.post("/etapes/date-de-naissance", {"birth_date": "01/01/1990"})
+    response = visitor.get(f"/activation/{secret}")
+    assert page(response).h1.get_text(strip=True) == "Compte bloqué"
+    assert "ce lien fonctionnera de nouveau" in main_text(response)
+    assert app.test_cli_runner().invoke(args=["unlock", born.login]).exit_code == 0
+    assert visitor.begin(secret).status_code == 303
