@@ -21,11 +21,21 @@ from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.text import printable
+from wizard.web.app import WeakSecretKey
 from wizard.web.branding import french_contact_phrase
 from wizard.web.services import app_services, clock, compose
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def _create_app():
+    """The app, or a plain French message (no traceback) when its settings are refused."""
+    try:
+        return create_app()
+    except WeakSecretKey as refused:
+        click.echo(f"Erreur{NBSP}: {refused}", err=True)
+        raise SystemExit(2) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Sésame: the account-activation wizard, and its operators' commands.
 
