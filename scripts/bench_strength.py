@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import statistics
 import string
 import sys
@@ -115,7 +116,7 @@ def at_password_step(folder: Path):
     from wizard.web.services import app_services, compose
 
     app = create_app({
-        "DATABASE": str(folder / "bench.sqlite3"), "SECRET_KEY": "bench",
+        "DATABASE": str(folder / "bench.sqlite3"), "SECRET_KEY": secrets.token_hex(32),
         "MAIL_BACKEND": "outbox", "MAIL_DELIVERY_THREAD": False, "RATELIMIT_ENABLED": False,
     })
     database = db.connect(app.config["DATABASE"])

@@ -40,6 +40,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -765,7 +766,7 @@ def set_up(args) -> Setup:
     env = {**os.environ,
            "WIZARD_INSTANCE_PATH": str(tmp / "instance"),
            "WIZARD_DATABASE": str(tmp / "wizard.sqlite3"),
-           "WIZARD_SECRET_KEY": "load-test",
+           "WIZARD_SECRET_KEY": secrets.token_hex(32),
            "WIZARD_BASE_URL": f"http://127.0.0.1:{port}",
            "WIZARD_MAIL_DOMAIN": "univ-bench.fr",
            "WIZARD_PROXY_FIX_HOPS": "1",

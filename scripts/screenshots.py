@@ -14,6 +14,7 @@ import argparse
 import io
 import os
 import re
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -52,7 +53,8 @@ class Wizard:
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = folder / "wizard.sqlite3"
         self.env = {**os.environ, "WIZARD_INSTANCE_PATH": str(folder / "instance"),
-                    "WIZARD_DATABASE": str(self.database), "WIZARD_SECRET_KEY": "screenshots",
+                    "WIZARD_DATABASE": str(self.database),
+                    "WIZARD_SECRET_KEY": secrets.token_hex(32),
                     "WIZARD_BASE_URL": self.url, "WIZARD_MAIL_BACKEND": "outbox",
                     "WIZARD_MAIL_VIEWER": "1", "WIZARD_MAIL_POLL_SECONDS": "0.2",
                     "WIZARD_ARGON2_TIME_COST": "1", "WIZARD_ARGON2_MEMORY_KIB": "1024",

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import harness
 import pytest
-from harness import TEST_CONFIG, People, Relay, Visitor
+from harness import (
+    SERVER_SECRET_KEY,
+    TEST_CONFIG,
+    LiveServer,
+    People,
+    Relay,
+    Visitor,
+    free_port,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 from wizard import create_app, db, passwords
 from wizard.clock import SYSTEM, Clock, FrozenClock
@@ -126,3 +136,37 @@ def relay():
     server = Relay()
     yield server
     server.down()
+
+
+@pytest.fixture
+def live_server(request, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real gunicorn (two workers, as in production) on a fresh database, mail kept in
+    the outbox; for tests firing requests in parallel. `@pytest.mark.app_config(KEY=v)`
+    adds settings to its environment (as WIZARD_KEY=v)."""
+    marker = request.node.get_closest_marker("app_config")
+    overrides = {f"WIZARD_{key}": str(value) for key, value in
+                 (marker.kwargs if marker else {}).items()}
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("WIZARD_")}
+    env.update({
+        "WIZARD_INSTANCE_PATH": str(tmp_path / "instance"),
+        "WIZARD_DATABASE": str(tmp_path / "wizard.sqlite3"),
+        "WIZARD_SECRET_KEY": SERVER_SECRET_KEY,
+        "WIZARD_BASE_URL": url,
+        "WIZARD_MAIL_BACKEND": "outbox",
+        "WIZARD_MAIL_DELIVERY_THREAD": "0",
+        "WIZARD_MAIL_DOMAIN": "univ-test.fr",
+        "WIZARD_PROXY_FIX_HOPS": "1",  # bound to 127.0.0.1: tests play several addresses
+        "WIZARD_ARGON2_TIME_COST": "1",
+        "WIZARD_ARGON2_MEMORY_KIB": "1024",
+        "WIZARD_ARGON2_PARALLELISM": "1",
+        **overrides,
+    })
+    log_path = tmp_path / "server.log"
+    process = start_gunicorn(url, env, log_path)
+    server = LiveServer(url=url, database_path=tmp_path / "wizard.sqlite3", log_path=log_path)
+    yield server
+    stop_gunicorn(process)
+    output = log_path.read_text()
+    assert "Traceback" not in output, f"the server logged an error:\n{output}"

@@ -7,12 +7,25 @@ own conftest.py, and pytest lets only one module be called `conftest` at a time.
 
 from __future__ import annotations
 
+import http.cookiejar
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as email_policy
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
@@ -47,7 +60,7 @@ BASE_URL = "https://sesame.univ-test.fr"
 
 TEST_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test-secret",
+    "SECRET_KEY": "tests-only-" + "5f0c2b7e9a4d1c3b8e6f0a2d4c6b8e0f",
     "BASE_URL": BASE_URL,
     "MAIL_BACKEND": "outbox",
     "MAIL_DELIVERY_THREAD": False,
@@ -274,6 +287,13 @@ def failed_rules(response) -> list[str]:
     return [" ".join(li.get_text(" ").split()) for li in failed]
 
 
+def login_key(app, login: str) -> str:
+    """The key under which `app` counts a typed login's failures (a keyed hash)."""
+    from wizard.activation import attempts
+
+    return attempts.key(login, app_services(app).settings.code_key)
+
+
 def handle_link_requests(app) -> int:
     """Run the mail worker's handling of « 1ère connexion » requests, as its thread would."""
     connection = db.connect(app.config["DATABASE"])
@@ -282,3 +302,126 @@ def handle_link_requests(app) -> int:
             return first_login.handle_link_requests(context(CLI, db=connection))
     finally:
         connection.close()
+
+
+# A real server, for the tests that fire requests in parallel ------------------------------
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+
+# Long enough for the production check (32 bytes at least), and never a sample value.
+SERVER_SECRET_KEY = "tests-only-" + "5f0c2b7e9a4d1c3b8e6f0a2d4c6b8e0f"
+
+
+def start_gunicorn(url: str, env: dict[str, str], log_path: Path, workers: int = 2,
+                   host: str = "127.0.0.1") -> subprocess.Popen:
+    """Start gunicorn (two workers, four threads each) on `url`'s port, listening on
+    `host`; wait until it answers."""
+    port = url.rsplit(":", 1)[1]
+    with open(log_path, "a") as log:
+        # Its own process group, so that a kill reaches the workers too.
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4",
+             "--no-control-socket", "--bind", f"{host}:{port}", "wizard:create_app()"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"the wizard did not start:\n{log_path.read_text()}")
+        time.sleep(0.1)
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL the whole group if it hangs."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@dataclass
+class LiveServer:
+    """A running gunicorn and its database file."""
+
+    url: str
+    database_path: Path
+    log_path: Path
+
+    def connect(self):
+        """A connection to the server's database, for arranging and asserting."""
+        return db.connect(self.database_path)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Answer:
+    """One HTTP answer, as a test reads it."""
+
+    status: int
+    location: str
+    text: str
+
+
+class HttpBrowser:
+    """One browser (its own cookies) talking to a real server over HTTP; no redirects
+    followed, so a 303 is seen as such."""
+
+    def __init__(self, url: str, ip: str | None = None):
+        self.url = url
+        self.ip = ip  # sent as X-Forwarded-For, for a server trusting one proxy hop
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    def _open(self, request: urllib.request.Request) -> Answer:
+        if self.ip:
+            request.add_header("X-Forwarded-For", self.ip)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return Answer(response.status, response.headers.get("Location", ""),
+                              response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.headers.get("Location", ""),
+                          error.read().decode())
+
+    def get(self, path: str) -> Answer:
+        return self._open(urllib.request.Request(self.url + path))
+
+    def post(self, path: str, form: dict | None = None, *, form_path: str | None = None,
+             token: str | None = None) -> Answer:
+        """POST with the CSRF token of the page at `form_path` (default: `path`)."""
+        token = token or self.csrf(form_path or path)
+        body = urllib.parse.urlencode({"csrf_token": token, **(form or {})}).encode()
+        return self._open(urllib.request.Request(self.url + path, data=body, method="POST"))
+
+    def csrf(self, path: str) -> str:
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(path).text)
+        assert found, f"no CSRF token on {path}"
+        return found.group(1)
+
+
+def in_parallel(count: int, action) -> list:
+    """Run `action(i)` for i in range(count) on `count` threads released together."""
+    start = threading.Barrier(count)
+
+    def run(index):
+        start.wait()
+        return action(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))

@@ -1,9 +1,11 @@
 """Configuration: WIZARD_* environment variables, their types, and their precedence."""
 
 import pytest
+from harness import TEST_CONFIG
 
 from wizard import create_app
 from wizard.config import DEFAULTS, SETTINGS, from_environment, parse_value
+from wizard.web.app import WeakSecretKey
 
 pytestmark = pytest.mark.usefixtures("isolated_configuration")
 
@@ -74,7 +76,7 @@ def test_environment_overrides_defaults_in_the_app(monkeypatch, tmp_path):
     monkeypatch.setenv("WIZARD_INSTITUTION_NAME", "Université de Test")
     monkeypatch.setenv("WIZARD_SESSION_IDLE_MINUTES", "5")
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "w.sqlite3"),
-                      "SECRET_KEY": "x", "MAIL_DELIVERY_THREAD": False})
+                      "SECRET_KEY": TEST_CONFIG["SECRET_KEY"], "MAIL_DELIVERY_THREAD": False})
     assert app.config["INSTITUTION_NAME"] == "Université de Test"
     assert app.config["SESSION_IDLE_MINUTES"] == 5
 
@@ -82,13 +84,38 @@ def test_environment_overrides_defaults_in_the_app(monkeypatch, tmp_path):
 def test_test_config_overrides_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("WIZARD_INSTITUTION_NAME", "Université de Test")
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "w.sqlite3"),
-                      "SECRET_KEY": "x", "INSTITUTION_NAME": "Autre"})
+                      "SECRET_KEY": TEST_CONFIG["SECRET_KEY"], "INSTITUTION_NAME": "Autre"})
     assert app.config["INSTITUTION_NAME"] == "Autre"
 
 
 def test_app_starts_with_the_documented_defaults(tmp_path):
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "w.sqlite3"),
-                      "SECRET_KEY": "x"})
+                      "SECRET_KEY": TEST_CONFIG["SECRET_KEY"]})
     for name in ("BASE_URL", "MAIL_BACKEND", "TIMEZONE", "LINK_VALID_DAYS",
                  "SESSION_IDLE_MINUTES", "RESEND_COOLDOWN_SECONDS"):
         assert app.config[name] == DEFAULTS[name]
+
+
+@pytest.mark.parametrize("key", ["test-secret", "x" * 40, "change-me", "é" * 10])
+def test_production_refuses_a_weak_secret_key_and_says_how_to_make_one(tmp_path, key,
+                                                                     isolated_configuration):
+    """Before, any key was taken: one cookie signed with a weak key was enough to recover
+    it offline and sign a session for anyone."""
+    with pytest.raises(WeakSecretKey) as refused:
+        create_app({"DATABASE": str(tmp_path / "w.sqlite3"), "SECRET_KEY": key,
+                    "BASE_URL": "https://activation.univ-test.fr"})
+    assert "python -c \"import secrets; print(secrets.token_hex(32))\"" in str(refused.value)
+    assert "trop faible" in str(refused.value)
+
+
+def test_demo_mode_on_plain_http_keeps_any_key(tmp_path, isolated_configuration):
+    app = create_app({"DATABASE": str(tmp_path / "w.sqlite3"), "SECRET_KEY": "demo",
+                      "DEMO": True, "BASE_URL": "http://127.0.0.1:5000",
+                      "MAIL_DELIVERY_THREAD": False})
+    assert app.config["SECRET_KEY"] == "demo"
+
+
+def test_a_generated_instance_key_is_strong_enough(tmp_path, isolated_configuration):
+    app = create_app({"DATABASE": str(tmp_path / "w.sqlite3"),
+                      "MAIL_DELIVERY_THREAD": False})
+    assert len(app.config["SECRET_KEY"]) == 64

@@ -113,6 +113,9 @@ SETTINGS: list[Setting] = [
             "Who signs the sésame letters."),
     Setting("VERIFICATION_VALID_HOURS", 24, int,
             "Lifetime of an address-verification link and code."),
+    Setting("VERIFICATION_MAILS_PER_DAY", 10, int,
+            "Verification mails (forwarding and recovery addresses, resends included) one "
+            "enrolment may send in 24 hours, whatever the addresses."),
     Setting("VERIFICATION_MAX_TRIES", 5, int,
             "Wrong codes accepted before a verification code is dead."),
     Setting("SESSION_IDLE_MINUTES", 30, int,
@@ -152,20 +155,30 @@ SETTINGS: list[Setting] = [
             "Demo mode (`make run`): turns on the mail viewer."),
     Setting("RATELIMIT_ENABLED", True, bool, "Rate limits on every page that checks a "
             "secret or sends mail (Flask-Limiter)."),
-    Setting("RATELIMIT_STORAGE_URI", "memory://", str,
-            "Where rate-limit counters live. `memory://` counts per process: with several "
-            "gunicorn workers or hosts, use a shared store such as `redis://host:6379` or "
-            "`memcached://host:11211` (install the matching client)."),
+    Setting("RATELIMIT_STORAGE_URI", "", str,
+            "Where rate-limit counters live. Default: a SQLite file beside the database "
+            "(`sqlite:///…/wizard.sqlite3.limits`), shared by every gunicorn worker on the "
+            "host. With several hosts, use a shared store such as `redis://host:6379` "
+            "(install the matching client). `memory://` counts per process: never with "
+            "several workers (each would allow the whole limit)."),
     Setting("RATELIMIT_SECRET_PER_IP", "60 per minute;1000 per hour", str,
             "Sésame, code and link submissions from one IP address (generous: a campus NAT "
             "puts many people behind one address; the per-identifier limits protect each "
             "account)."),
     Setting("RATELIMIT_SECRET_PER_IDENTIFIER", "10 per minute;50 per hour", str,
-            "Sésame submissions for one typed login, code entries for one enrolment."),
+            "Code entries for one enrolment (a typed login is braked by SESAME_WAIT_AFTER "
+            "and SESAME_LOCK_AFTER, shared by every worker, never by a limit a stranger "
+            "could use up)."),
     Setting("RATELIMIT_MAIL_PER_IP", "30 per minute;300 per hour", str,
             "Requests that send mail (« 1ère connexion », resends) from one IP address."),
     Setting("RATELIMIT_MAIL_PER_IDENTIFIER", "3 per minute;20 per hour", str,
             "Requests that send mail for one typed identifier or one enrolment."),
+    Setting("RATELIMIT_ARGON2_PER_IP", "20 per minute;300 per hour", str,
+            "Requests that spend an argon2 check or hash (the sésame page, the password "
+            "step's submit) from one IP address: with one argon2 operation at a time per "
+            "worker, one client gets at most a small share of the server's argon2 work."),
+    Setting("RATELIMIT_ARGON2_PER_SESSION", "10 per minute", str,
+            "The password step's submits from one wizard session."),
     Setting("RATELIMIT_STRENGTH_PER_IP", "600 per minute", str,
             "Live password-strength checks from one IP address."),
     Setting("RATELIMIT_STRENGTH_PER_SESSION", "120 per minute", str,
@@ -174,11 +187,14 @@ SETTINGS: list[Setting] = [
             "Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (usually 1). "
             "0 trusts no forwarded header (direct exposure)."),
     Setting("SESAME_WAIT_AFTER", 5, int,
-            "Failed sésame entries for one login after which it must wait between tries."),
+            "Consecutive failed sésame entries for one login from one network (an IPv4 "
+            "address, an IPv6 /64) after which that network must wait between tries; "
+            "others are not slowed down."),
     Setting("SESAME_WAIT_MINUTES", 15, int, "The wait, in minutes, between two tries then."),
-    Setting("SESAME_LOCK_AFTER", 20, int,
-            "Failed sésame entries after which the account is locked until the helpdesk "
-            "unlocks it (`wizard unlock`)."),
+    Setting("SESAME_LOCK_AFTER", 100, int,
+            "Consecutive failed sésame entries for one login, from anywhere, after which "
+            "its sésame opens nothing until the helpdesk unlocks it (`wizard unlock`); "
+            "the person's links and status are untouched. At most 100 (NIST SP 800-63B)."),
     Setting("ASK_BIRTH_DATE", False, bool,
             "After the link or the sésame, also ask the date of birth HR recorded (as some "
             "universities do)."),

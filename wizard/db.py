@@ -290,3 +290,46 @@ def m007_birth_date_check(db: Database) -> None:
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_required INTEGER NOT NULL"
                " DEFAULT 0")
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_checked_at TEXT")
+
+
+@migrations()
+def m008_sesame_fingerprint(db: Database) -> None:
+    """The sésame's keyed fingerprint, kept on the enrolment from the sésame's check to
+    completion: the password step compares with it instead of spending an argon2 check."""
+    db.execute("ALTER TABLE enrolments ADD COLUMN sesame_fingerprint TEXT")
+
+
+@migrations()
+def m009_wizard_sessions(db: Database) -> None:
+    """Wizard sessions on the server: the cookie holds only a random id."""
+    db.execute(
+        """
+        CREATE TABLE wizard_sessions (
+            id INTEGER PRIMARY KEY,
+            sid_hash TEXT NOT NULL UNIQUE,
+            enrolment_id INTEGER NOT NULL REFERENCES enrolments(id),
+            method TEXT NOT NULL,
+            proof_id INTEGER NOT NULL,
+            sesame_issued_at TEXT,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            ended_at TEXT,
+            ended_why TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX wizard_sessions_enrolment ON wizard_sessions(enrolment_id)")
+
+
+@migrations()
+def m010_outbox_failed(db: Database) -> None:
+    """A message given up (a permanent refusal, or too many tries): when."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m011_attempts_keyed(db: Database) -> None:
+    """Failures are now counted under a keyed hash of the typed login: the rows kept
+    under the login in clear (which may be a mistyped sésame) are forgotten."""
+    db.execute("DELETE FROM attempts")

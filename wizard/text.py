@@ -17,3 +17,17 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ch.isascii() and not unicodedata.combining(ch)
                    ).lower()
+
+
+def control_characters(text: str) -> list[str]:
+    """The control and format characters of a text (escape sequences, bidi overrides):
+    what must never reach an operator's terminal."""
+    return [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")]
+
+
+def printable(text: str, *, keep: str = "\n") -> str:
+    """A text safe to print on a terminal: each control or format character (but those
+    in `keep`) shown as « ? » (an ESC from an HR file cannot move the cursor, recolour
+    the screen or rewrite a line)."""
+    return "".join("?" if ch not in keep and unicodedata.category(ch) in ("Cc", "Cf")
+                   else ch for ch in text)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from harness import enrolment_of, main_text, page, rows
+
+from wizard.activation import identity_proof
+from wizard.activation.audit import Origin
+from wizard.web.services import context
 
 pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
@@ -79,3 +85,36 @@ def test_unlock_lets_the_person_try_again(app, staff, visitor, born, database):
     assert result.exit_code == 0, result.output
     assert rows(database, "SELECT * FROM attempts") == []
     assert rows(database, "SELECT status FROM people")[0]["status"] == "pending"
+
+
+@pytest.mark.app_config(**ON)
+def test_a_try_already_past_the_page_guard_rereads_the_lock(app, staff, visitor, born,
+                                                           database):
+    """Parallel tries pass the page's session check together; one of them locks. The
+    others then compare nothing, not even a right date: the check re-reads the lock and
+    the failures in its own transaction (before, 30 parallel tries compared 8 dates)."""
+    visitor.begin(staff.link(born))
+    enrolment_id = enrolment_of(database, born)["id"]
+    with app.app_context():
+        ctx = context(Origin(), db=database)
+        for _ in range(3):
+            identity_proof.check_birth_date(ctx, enrolment_id, date(1990, 1, 1), max_tries=3)
+        late = identity_proof.check_birth_date(ctx, enrolment_id, date(1985, 3, 12),
+                                               max_tries=3)
+    assert late is identity_proof.BirthDateCheck.LOCKED
+    assert enrolment_of(database, born)["birth_date_checked_at"] is None
+
+
+@pytest.mark.app_config(**ON)
+def test_a_locked_persons_link_says_locked_not_replaced_and_works_once_unlocked(
+        app, staff, visitor, born, database):
+    """Before, a locked person's link said « Ce lien a été remplacé »."""
+    secret = staff.link(born)
+    visitor.begin(secret)
+    for _ in range(3):
+        visitor.post("/etapes/date-de-naissance", {"birth_date": "01/01/1990"})
+    response = visitor.get(f"/activation/{secret}")
+    assert page(response).h1.get_text(strip=True) == "Compte bloqué"
+    assert "ce lien fonctionnera de nouveau" in main_text(response)
+    assert app.test_cli_runner().invoke(args=["unlock", born.login]).exit_code == 0
+    assert visitor.begin(secret).status_code == 303

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from harness import Visitor, csrf_of, mails, rows
+from harness import Visitor, csrf_of, mails, page, rows
 
 from wizard import db
 from wizard.activation import completion
@@ -57,8 +57,10 @@ def test_two_devices_finishing_activate_once(staff, app, database):
     phone_token = csrf_of(phone.get("/etapes/mot-de-passe"))
     post_password(laptop.client, laptop_token, FIRST)
     response = post_password(phone.client, phone_token, SECOND)
-    assert response.headers["Location"] == "/etapes/termine"
-    assert phone.get("/etapes/termine").status_code == 200
+    # Completion ended the phone's session on the server; its page says why.
+    assert response.headers["Location"] == "/etapes/session-terminee?raison=done"
+    ended = phone.get(response.headers["Location"])
+    assert page(ended).h1.get_text(strip=True) == "Votre compte est déjà activé"
     assert len(rows(database, "SELECT * FROM accounts")) == 1
     assert len(mails(database, "activated")) == 1
 

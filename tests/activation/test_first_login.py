@@ -15,6 +15,7 @@ from harness import (
 )
 
 from wizard import db
+from wizard.activation import first_login as first_logins
 
 pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
@@ -160,16 +161,47 @@ def test_request_after_the_cooldown_sends_a_new_link(app, staff, ask, database):
     assert len(mails(database, "activation")) == 2
 
 
-def test_new_link_revokes_the_old_one(app, staff, ask, database, client):
+def test_a_strangers_requests_leave_the_enrolment_in_progress_alone(app, staff, ask,
+                                                                    database):
+    """Anyone can type a login on « 1ère connexion ». Before, each request revoked the
+    person's link and ended their session (« Ce lien a été remplacé »), once a minute."""
+    app.config["RESEND_COOLDOWN_SECONDS"] = 0
+    person = staff.add()
+    old = staff.link(person)
+    visitor = Visitor(app.test_client())
+    visitor.begin(old)
+    visitor.through_charter()
+    for _ in range(3):
+        ask("jdupont")
+    assert len(mails(database, "activation")) == 4
+    assert rows(database, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NOT NULL"
+                )[0]["n"] == 0
+    # The session goes on, and the mailed link still opens the wizard.
+    assert visitor.through_directory().headers["Location"] == "/etapes/messagerie"
+    assert Visitor(app.test_client()).get(f"/activation/{old}").status_code == 200
+
+
+def test_opening_a_new_link_retires_the_others(app, staff, ask, database, client):
     app.config["RESEND_COOLDOWN_SECONDS"] = 0
     person = staff.add()
     old = staff.link(person)
     ask("jdupont")
     new = link_in(mails(database, "activation")[-1]["body_text"], "/activation/")
+    assert Visitor(app.test_client()).begin(new).status_code == 303
     response = client.get(f"/activation/{old}")
     assert response.status_code == 410
     assert page(response).h1.get_text(strip=True) == "Ce lien a été remplacé"
     assert client.get(f"/activation/{new}").status_code == 200
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=False)
+def test_requests_stop_once_the_mailbox_holds_enough_working_links(app, staff, ask,
+                                                                  database):
+    app.config["RESEND_COOLDOWN_SECONDS"] = 0
+    staff.add()
+    for _ in range(8):
+        ask("jdupont")
+    assert len(mails(database, "activation")) == first_logins.MAX_LIVE_LINKS
 
 
 def test_new_link_resumes_the_enrolment(app, staff, ask, database):

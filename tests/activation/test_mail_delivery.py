@@ -138,6 +138,35 @@ def test_refused_recipient_does_not_hold_up_the_others(store, relay):
     assert "550" in row(store, refused)["last_error"]
 
 
+@pytest.mark.parametrize("refusal", ["unknown user", "554 at DATA"])
+def test_a_permanent_refusal_gives_the_message_up_and_erases_its_body(store, relay,
+                                                                      refusal):
+    """Before, a 5xx was retried forever and the body (link, code) kept."""
+    if refusal == "unknown user":
+        relay.unknown_users.add("inconnu@exemple.org")
+    else:
+        relay.refuse_with = "554 5.7.1 Message refused"
+    relay.up()
+    message_id = queue(store, "inconnu@exemple.org")
+    assert deliver(store, relay).failed == 1
+    given_up = row(store, message_id)
+    assert given_up["failed_at"] is not None and given_up["sent_at"] is None
+    assert given_up["body_text"] == given_up["body_html"] == ""
+    assert "55" in given_up["last_error"]
+    relay.unknown_users.clear()
+    relay.refuse_with = None
+    assert deliver(store, relay, at=T + timedelta(days=1)).failed == 0  # never tried again
+    assert relay.received == []
+
+
+def test_a_message_failing_too_often_is_given_up(store, relay):
+    message_id = queue(store)  # the relay stays down
+    store.execute("UPDATE outbox SET attempts = ?", [outbox.MAX_ATTEMPTS - 1])
+    deliver(store, relay)
+    assert row(store, message_id)["failed_at"] is not None
+    assert row(store, message_id)["body_text"] == ""
+
+
 def test_relay_up_sends_the_message_exactly_once(store, relay):
     relay.up()
     message_id = queue(store)

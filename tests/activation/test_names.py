@@ -120,6 +120,14 @@ def test_normalize_address(typed, normalized):
     assert normalize_address(typed) == normalized
 
 
+@pytest.mark.parametrize("typed", ["jean@\u212aelvin.org", "\u0130rem@exemple.org",
+                                   "jean@exemple.\u212a"])
+def test_a_non_ascii_look_alike_is_refused_not_folded(typed):
+    """Before, the Kelvin sign « \u212a » was folded to « k » by lowercasing, and the
+    address then passed the ASCII check."""
+    assert not is_plausible_address(normalize_address(typed))
+
+
 def test_typed_address_is_plausible_once_normalized():
     assert is_plausible_address(normalize_address(" Jean.Dupont@Exemple.ORG "))
 

@@ -73,16 +73,24 @@ def test_five_failures_make_the_login_wait(visitor, lettered, database):
     assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
 
 
-# Reaching twenty failures within a minute needs the rate limits and the waits off.
-@pytest.mark.app_config(RATELIMIT_ENABLED=False, SESAME_WAIT_AFTER=100)
-def test_twenty_failures_lock_the_account(app, visitor, lettered, database):
-    for _ in range(20):
+# Reaching the lock within a minute needs the rate limits off and the waits out of reach.
+@pytest.mark.app_config(RATELIMIT_ENABLED=False, SESAME_WAIT_AFTER=1000, SESAME_LOCK_AFTER=30)
+def test_too_many_failures_lock_the_sesame_only_until_the_helpdesk_unlocks(
+        app, visitor, lettered, database):
+    for _ in range(30):
         enter_sesame(visitor, lettered.login, "AAAAAAAAAA")
     refused = enter_sesame(visitor, lettered.login, SESAME)
     unknown = enter_sesame(visitor, "personne", "AAAAAAAAAA")
     assert main_text(refused) == main_text(unknown)
+    assert rows(database, "SELECT * FROM enrolments") == []
+    # The person is untouched: the lock is the sésame's, and the audit says when it came.
     person = rows(database, "SELECT status, locked_at FROM people")[0]
-    assert person["status"] == "locked" and person["locked_at"]
+    assert person == {"status": "pending", "locked_at": None}
+    assert len(rows(database, "SELECT * FROM audit WHERE event = 'sesame_locked'")) == 1
+    status = app.test_cli_runner().invoke(args=["status", lettered.login]).output
+    assert "SÉSAME BLOQUÉ après 30" in status
+    assert app.test_cli_runner().invoke(args=["unlock", lettered.login]).exit_code == 0
+    assert enter_sesame(visitor, lettered.login, SESAME).status_code == 303
 
 
 def test_sesame_never_stored_or_logged_in_clear(visitor, lettered, database, caplog):
@@ -156,6 +164,23 @@ def test_the_sesame_cannot_become_the_password(visitor, lettered, database):
     assert refused.status_code == 422
     assert "ne peut pas être votre sésame" in main_text(refused)
     assert rows(database, "SELECT status FROM people")[0]["status"] == "pending"
+
+
+@pytest.mark.app_config(PASSWORD_MIN_LENGTH=8, PASSWORD_MIN_SCORE=0)
+def test_the_password_step_spends_no_argon2_check_on_the_sesame(visitor, lettered,
+                                                                database):
+    """The sésame is recognised by the keyed fingerprint kept on the enrolment, not by an
+    argon2 check per submit (before: 9 argon2 checks a second from one session). Shown
+    here by spoiling the stored argon2 hash once in: the fingerprint still knows it."""
+    through_verified_recovery(visitor, lettered, database)
+    visitor.through_mail()
+    database.execute("UPDATE people SET sesame_hash = 'spoiled'")
+    refused = visitor.choose_password(SESAME)
+    assert "ne peut pas être votre sésame" in main_text(refused)
+    assert SESAME not in str(rows(database, "SELECT * FROM enrolments"))
+    assert visitor.choose_password().headers["Location"].endswith("/etapes/termine")
+    assert rows(database, "SELECT sesame_fingerprint FROM enrolments")[0] == {
+        "sesame_fingerprint": None}  # forgotten at completion
 
 
 @pytest.mark.app_config(RECOVERY_ADDRESS_REQUIRED=False)

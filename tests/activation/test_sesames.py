@@ -46,7 +46,8 @@ def add(store, login="mlegoff", personal=None, status="pending", **columns):
 def give(store, hasher, person, *, now=NOW, days=30):
     with db.transaction(store):
         return sesames.issue(store, hasher, person.id, now=now, valid_days=days,
-                             timezone="Europe/Paris", origin=audit.CLI)
+                             timezone="Europe/Paris", origin=audit.CLI,
+                             login_key_secret=b"test key")
 
 
 def test_code_is_ten_characters_without_look_alikes():

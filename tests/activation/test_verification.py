@@ -299,3 +299,22 @@ def test_finishing_after_verification_records_the_forwarding(staff, visitor, dat
     visitor.choose_password()
     (account,) = rows(database, "SELECT forward_to, keep_copy FROM accounts")
     assert account == {"forward_to": OTHER_ADDRESS, "keep_copy": 1}
+
+
+@pytest.mark.app_config(VERIFICATION_MAILS_PER_DAY=3, RATELIMIT_ENABLED=False)
+def test_verification_mails_are_capped_per_enrolment_and_day(staff, visitor, database):
+    """Before, an enrolled person could have the wizard mail any address ~80 times an
+    hour (forwarding address changed, resends)."""
+    visitor.reach(staff, "messagerie")
+    for n in range(2):
+        visitor.through_mail(f"cible{n}@ailleurs.net")
+    visitor.resend_verification()
+    refused = visitor.through_mail("cible9@ailleurs.net")
+    assert refused.status_code == 422
+    assert "Trop de courriels de vérification ont été envoyés aujourd'hui" in main_text(
+        refused)
+    resent = visitor.post("/etapes/messagerie/verification/renvoyer",
+                          form_url="/etapes/messagerie/verification", follow_redirects=True)
+    assert "Trop de courriels de vérification" in main_text(resent)
+    assert len(mails(database, "verification")) == 3
+    assert "cible9" not in str(rows(database, "SELECT * FROM enrolments"))

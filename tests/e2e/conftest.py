@@ -8,13 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from harness import SERVER_SECRET_KEY, start_gunicorn
 from smtp_mailbox import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,25 +131,10 @@ class Server:
 
 
 def _start_gunicorn(url: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    port = url.rsplit(":", 1)[1]
-    with open(log_path, "a") as log:
-        # Its own process group, so that a kill reaches the workers too.
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--no-control-socket",
-             "--bind", f"127.0.0.1:{port}", "wizard:create_app()"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the wizard did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
+    try:
+        return start_gunicorn(url, env, log_path)
+    except AssertionError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture
@@ -168,7 +152,7 @@ def server(tmp_path, mailbox, server_environment):
         **os.environ,
         "WIZARD_INSTANCE_PATH": str(tmp_path / "instance"),
         "WIZARD_DATABASE": str(tmp_path / "wizard.sqlite3"),
-        "WIZARD_SECRET_KEY": "browser-tests",
+        "WIZARD_SECRET_KEY": SERVER_SECRET_KEY,
         "WIZARD_BASE_URL": url,
         "WIZARD_MAIL_BACKEND": "smtp",
         "WIZARD_SMTP_HOST": "127.0.0.1",

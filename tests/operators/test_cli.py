@@ -1,5 +1,8 @@
 """The operators' `wizard` commands, run through Flask's CLI test runner."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +211,15 @@ def test_send_mail_with_the_relay_down_keeps_the_mail(make_app, relay):
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "0 envoyé(s), 1 en échec, 1 en attente."
+
+
+def test_a_weak_secret_key_stops_the_command_with_a_french_message(tmp_path):
+    """The production check (issue 12.4) as an operator meets it: no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIZARD_")}
+    env.update({"WIZARD_INSTANCE_PATH": str(tmp_path), "WIZARD_SECRET_KEY": "court"})
+    result = subprocess.run([str(Path(sys.executable).parent / "wizard"), "status", "x"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "WIZARD_SECRET_KEY est trop faible" in result.stderr
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from harness import Visitor, dump, mails, now, rows, today
+from harness import Visitor, dump, login_key, mails, now, rows, today
 from pypdf import PdfReader
 from test_hr_import import SAMPLE
 
@@ -165,12 +165,36 @@ def test_status_shows_each_mail_and_whether_it_left(runner, database):
         "Lien d'activation"]
 
 
+def test_status_shows_a_mail_given_up(runner, database):
+    import_sample(runner)
+    invoke(runner, "invite", "jndiaye")
+    database.execute("UPDATE outbox SET attempts = 1, failed_at = ?, body_text = '',"
+                     " last_error = 'SMTPRecipientsRefused: 550 User unknown'",
+                     [to_iso(now())])
+    output = invoke(runner, "status", "jndiaye").output
+    (line,) = [line for line in output.splitlines() if "lien d'activation →" in line]
+    assert "ABANDONNÉ le " in line and "550 User unknown" in line
+
+
+def test_status_shows_the_sesame_lock_and_the_birth_date_failures_apart(runner, database):
+    """Before, birth-date failures were called « échecs de sésame »."""
+    import_sample(runner)
+    with db.transaction(database):
+        for _ in range(2):
+            attempts.record_failure(database, login_key(runner.app, "mlegoff"), "birth_date",
+                                    now(), "203.0.113.9")
+    lines = status_lines(invoke(runner, "status", "mlegoff"))
+    assert "2 échecs de date de naissance en cours" in lines["Verrouillage"]
+    assert "sésame" not in lines["Verrouillage"]
+
+
 def test_status_shows_a_lock_and_the_failures(runner, database):
     import_sample(runner)
     who = person(database, "mlegoff")
     with db.transaction(database):
         for _ in range(3):
-            attempts.record_failure(database, "mlegoff", "sesame", now(), "203.0.113.9")
+            attempts.record_failure(database, login_key(runner.app, "mlegoff"), "sesame",
+                                    now(), "203.0.113.9")
         database.execute("UPDATE people SET status = 'locked', locked_at = ? WHERE id = ?",
                          [to_iso(now()), who["id"]])
         database.execute("INSERT INTO audit (at, person_id, actor, event, ip, detail)"
@@ -258,10 +282,10 @@ def test_resend_refused(runner, database, login, status, message):
 # --- unlock --------------------------------------------------------------------------------
 
 
-def lock(database, login, *, activated=False):
+def lock(database, login, *, current, activated=False):
     with db.transaction(database):
         for _ in range(20):
-            attempts.record_failure(database, login, "sesame", now(), None)
+            attempts.record_failure(database, login_key(current, login), "sesame", now(), None)
         database.execute("UPDATE people SET status = 'locked', locked_at = ?, activated_at = ?"
                          " WHERE login = ?",
                          [to_iso(now()), to_iso(now()) if activated else None, login])
@@ -269,7 +293,7 @@ def lock(database, login, *, activated=False):
 
 def test_unlock_lifts_the_lock_and_forgets_the_failures(runner, database):
     import_sample(runner)
-    lock(database, "mlegoff")
+    lock(database, "mlegoff", current=runner.app)
     result = invoke(runner, "unlock", "mlegoff")
     assert (f"mlegoff{NBSP}: déverrouillé, statut «{NBSP}en attente d'activation{NBSP}» "
             "(20 échecs effacés).") in result.output
@@ -283,7 +307,7 @@ def test_unlock_lifts_the_lock_and_forgets_the_failures(runner, database):
 
 def test_unlock_gives_an_activated_account_back_its_status(runner, database):
     import_sample(runner)
-    lock(database, "jndiaye", activated=True)
+    lock(database, "jndiaye", activated=True, current=runner.app)
     invoke(runner, "unlock", "jndiaye")
     assert person(database, "jndiaye")["status"] == "active"
 

@@ -612,3 +612,30 @@ def test_command_lists_twenty_people_unless_verbose(runner, tmp_path):
     result = runner.invoke(args=["import-staff", path, "--dry-run", "--verbose"])
     assert "autres" not in result.output
     assert "500024" in result.output
+
+
+ESCAPE = "\x1b[2J\x1b[31m"  # clear the screen, then red: what a hostile cell would hold
+
+
+def test_a_cell_with_control_characters_is_refused_without_echoing_it(runner, database,
+                                                                      tmp_path):
+    """Before, escape sequences in an HR file reached the operator's terminal."""
+    hostile = [*JEAN[:5], f"UFR{ESCAPE}Sciences", *JEAN[6:]]
+    bidi = ["1002", "Le Goff", "Marie\u202e", *MARIE[3:]]
+    result = runner.invoke(args=["import-staff", write(tmp_path, csv_bytes(hostile, bidi))])
+    assert result.exit_code == 1
+    assert (f"ligne 2{NBSP}: caractère de contrôle dans la colonne «{NBSP}composante/service"
+            f"{NBSP}» (refusé)") in result.output
+    assert f"ligne 3{NBSP}: caractère de contrôle dans la colonne «{NBSP}prénom" \
+        in result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert rows(database, "SELECT * FROM people") == []
+
+
+def test_the_commands_never_print_a_control_character(runner, database, staff):
+    person = staff.add()
+    database.execute("UPDATE people SET service = ? WHERE id = ?",
+                     [f"UFR{ESCAPE}Sciences", person.id])  # stored before the import refused it
+    out = runner.invoke(args=["status", person.login]).output
+    assert "\x1b" not in out
+    assert "UFR?[2J?[31mSciences" in out

@@ -114,7 +114,8 @@ def test_proving_identity_starts_a_fresh_session(staff, visitor, client):
     visitor.begin(secret)
     with client.session_transaction() as stored:
         assert "planted" not in stored
-        assert stored["method"] == "link" and isinstance(stored["enrolment"], int)
+        assert isinstance(stored["sid"], str) and len(stored["sid"]) >= 43
+        assert "method" not in stored and "proof" not in stored  # on the server only
 
 
 def test_an_unexpected_error_logs_the_route_not_the_token(app, caplog):

@@ -1,11 +1,26 @@
 """The wizard session: it ends when idle too long or when its link stops being valid."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from harness import People, Visitor, csrf_of, dump, enrolment_of, main_text, now, page
+from harness import (
+    People,
+    Visitor,
+    csrf_of,
+    dump,
+    enrolment_of,
+    main_text,
+    now,
+    page,
+    rows,
+)
 
 from wizard import db
+from wizard.activation import sesames, sessions
+from wizard.activation.audit import CLI
+from wizard.clock import to_iso
+from wizard.web.services import app_services
 
 pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
@@ -18,8 +33,14 @@ def ended(response, reason):
 
 
 def idle_for(client, seconds):
+    """As if the browser had done nothing for `seconds`: on the server (its record of the
+    session, which rules) and in the cookie."""
     with client.session_transaction() as session:
         session["seen"] = int(now().timestamp()) - seconds
+    connection = db.connect(client.application.config["DATABASE"])
+    connection.execute("UPDATE wizard_sessions SET seen_at = ?",
+                       [to_iso(now() - timedelta(seconds=seconds))])
+    connection.close()
 
 
 def test_idle_session_ends(staff, visitor):
@@ -144,7 +165,7 @@ def test_session_cookie_is_protected(staff, visitor):
 def test_completion_clears_the_wizard_session(staff, visitor, client):
     visitor.reach(staff, "termine")
     with client.session_transaction() as stored:
-        assert set(stored) <= {"done", "seen", "csrf_token", "_permanent"}
+        assert set(stored) <= {"sid", "done", "seen", "csrf_token", "_permanent"}
         assert "enrolment" not in stored and "proof" not in stored
     assert visitor.get("/etapes/termine").status_code == 200
     assert visitor.get("/etapes/charte").headers["Location"].endswith("/etapes/termine")
@@ -171,3 +192,79 @@ def test_leaving_ends_the_session_and_keeps_what_was_recorded(staff, visitor, da
     assert "quitté l'activation" in main_text(visitor.get(response.headers["Location"]))
     assert "/etapes/session-terminee" in visitor.get("/etapes/messagerie").headers["Location"]
     assert enrolment_of(database, person)["directory_answered_at"]
+
+
+def copy_of_cookie(client) -> dict:
+    with client.session_transaction() as stored:
+        return dict(stored)
+
+
+def put_cookie(client, values: dict) -> None:
+    with client.session_transaction() as stored:
+        stored.clear()
+        stored.update(values)
+
+
+def test_a_copied_cookie_stops_working_after_leaving(staff, visitor, database):
+    """Before, « Quitter » only forgot the cookie in the browser: a copy still answered
+    and recorded steps."""
+    person = visitor.reach(staff, "annuaire")
+    copied = copy_of_cookie(visitor.client)
+    token = csrf_of(visitor.get("/etapes/annuaire"))
+    visitor.post("/etapes/quitter", form_url="/etapes/annuaire")
+    put_cookie(visitor.client, copied)
+    response = visitor.client.post("/etapes/annuaire", data={"csrf_token": token,
+                                                              "listed": "oui"})
+    assert ended(response, "left")
+    assert enrolment_of(database, person)["directory_answered_at"] is None
+
+
+def test_the_idle_timeout_is_kept_by_the_server(staff, visitor):
+    """A cookie whose own clock says « just seen » (copied, or replayed) does not outlive
+    the idle timeout: the server's record rules."""
+    visitor.reach(staff, "annuaire")
+    idle_for(visitor.client, 31 * 60)
+    with visitor.client.session_transaction() as session:
+        session["seen"] = int(now().timestamp())
+    assert ended(visitor.get("/etapes/annuaire"), "idle")
+
+
+def test_a_signed_cookie_cannot_pair_a_proof_with_another_enrolment(staff, app, database):
+    """Before, a validly signed cookie naming one person's link and another's enrolment
+    was accepted (shown with a weak key recovered offline). The cookie now names only a
+    random session id; the pairing is on the server."""
+    mine, theirs = staff.add(), staff.add(first="Marie", last="Curie",
+                                          personal="marie@exemple.org")
+    me, them = Visitor(app.test_client()), Visitor(app.test_client())
+    me.begin(staff.link(mine))
+    them.begin(staff.link(theirs))
+    their_enrolment = enrolment_of(database, theirs)["id"]
+    my_token = rows(database, "SELECT id FROM tokens WHERE person_id = ?", [mine.id])[0]["id"]
+    put_cookie(me.client, {"enrolment": their_enrolment, "method": "link",
+                           "proof": my_token, "seen": int(now().timestamp())})
+    assert ended(me.get("/etapes/charte"), "none")
+    # And the server refuses to record such a pairing at all.
+    with pytest.raises(ValueError):
+        sessions.open_session(database, enrolment_id=their_enrolment, method="link",
+                              proof_id=my_token, now=now())
+
+
+def test_a_new_sesame_ends_the_sessions_of_the_old_one(app, staff, database):
+    person = staff.add(personal=None)
+    hasher = app_services(app).password_hasher
+    with app.app_context(), db.transaction(database):
+        first = sesames.issue(database, hasher, person.id, now=now(), valid_days=30,
+                              timezone="Europe/Paris", origin=CLI,
+                              login_key_secret=app_services(app).settings.code_key)
+    visitor = Visitor(app.test_client())
+    assert visitor.post("/sesame", {"login": person.login, "sesame": first.code}
+                        ).status_code == 303
+    copied = copy_of_cookie(visitor.client)
+    with db.transaction(database):
+        sesames.issue(database, hasher, person.id, now=now(), valid_days=30,
+                      timezone="Europe/Paris", origin=CLI,
+                              login_key_secret=app_services(app).settings.code_key)
+    put_cookie(visitor.client, copied)
+    assert "/etapes/session-terminee" in visitor.get("/etapes/charte").headers["Location"]
+    assert rows(database, "SELECT ended_why FROM wizard_sessions") == [
+        {"ended_why": "new_sesame"}]

@@ -1,11 +1,28 @@
-"""Failed secret checks and the brakes they put on: a wait, then a lock.
+"""Failed secret checks and the brakes they put on: a wait per network, then a lock.
 
 Counted by the login as typed (normalised), before anything is looked up, so that an
-unknown login is slowed down and answered exactly like a real one.
+unknown login is slowed down and answered exactly like a real one. What is stored is a
+keyed hash of it (`key`): a typed login may be a mistyped sésame, and never lies in the
+database in clear.
+
+Following NIST SP 800-63B (5.2.2), the brakes throttle rather than lock:
+
+- a try is counted as a failure *before* its secret is checked, in the same transaction
+  as the check of the brakes (`reserve`), so parallel tries count exactly; a success
+  then forgets the failures (`clear`);
+- after `wait_after` consecutive failures *from one network* (an IPv4 address, an IPv6
+  /64), that network gets one try per `wait`: a stranger's failures slow the stranger
+  down, not the person typing the right sésame elsewhere;
+- after `lock_after` consecutive failures from anywhere (at most 100, NIST's bound), the
+  login's sésame opens nothing until the helpdesk unlocks it (`wizard unlock`). That
+  lock is only the sésame's: the person's status, links and mailbox path are untouched.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,11 +34,12 @@ from wizard.clock import from_iso, to_iso
 
 @dataclass(frozen=True)
 class Brakes:
-    """After `wait_after` failures, one try per `wait`; after `lock_after`, locked."""
+    """After `wait_after` failures from one network, one try per `wait` from it; after
+    `lock_after` failures from anywhere, the secret is locked."""
 
     wait_after: int = 5
     wait: timedelta = timedelta(minutes=15)
-    lock_after: int = 20
+    lock_after: int = 100
 
 
 class Gate(StrEnum):
@@ -32,32 +50,79 @@ class Gate(StrEnum):
     LOCKED = "locked"
 
 
-def key(login: str) -> str:
-    """The normalised login under which failures are counted (bounded in length)."""
-    return login.strip().lower()[:100]
+@dataclass(frozen=True)
+class Reservation:
+    """The brakes' answer to one try: whether its check may run, and the failures on
+    record for the login once this try is counted (when it may run)."""
+
+    gate: Gate
+    failures: int
 
 
-def gate(db: Database, login_key: str, kind: str, now: datetime, brakes: Brakes) -> Gate:
+def key(login: str, secret: bytes) -> str:
+    """The key under which a typed login's failures are counted: an HMAC of the login
+    normalised (case, surrounding spaces), with a key derived from the app's secret."""
+    normalised = login.strip().lower()[:100]
+    return hmac.new(secret, b"typed login:" + normalised.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()
+
+
+def network(ip: str | None) -> str:
+    """The network a try comes from: the IPv4 address, or the IPv6 /64 (one host's)."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def failures(db: Database, login_key: str, kind: str) -> int:
+    """Consecutive failures on record for a login (since its last success or unlock)."""
+    return next(iter(db.query(
+        "SELECT count(*) AS n FROM attempts WHERE login_key = ? AND kind = ?",
+        [login_key, kind])))["n"]
+
+
+def gate(db: Database, login_key: str, kind: str, now: datetime, brakes: Brakes,
+         ip: str | None = None) -> Gate:
     """Whether the next check may run, from the failures recorded since the last success."""
-    rows = list(db.query(
-        "SELECT count(*) AS n, max(at) AS last FROM attempts WHERE login_key = ? AND kind = ?",
-        [login_key, kind]))
-    failures, last = rows[0]["n"], rows[0]["last"]
-    if failures >= brakes.lock_after:
+    if failures(db, login_key, kind) >= brakes.lock_after:
         return Gate.LOCKED
-    if failures >= brakes.wait_after and now - from_iso(last) < brakes.wait:
+    row = next(iter(db.query(
+        "SELECT count(*) AS n, max(at) AS last FROM attempts"
+        " WHERE login_key = ? AND kind = ? AND ip = ?",
+        [login_key, kind, network(ip)])))
+    if row["n"] >= brakes.wait_after and now - from_iso(row["last"]) < brakes.wait:
         return Gate.WAIT
     return Gate.OPEN
+
+
+def reserve(db: Database, login_key: str, kind: str, now: datetime, brakes: Brakes,
+            ip: str | None) -> Reservation:
+    """Check the brakes and, if they let this try through, count it as a failure now.
+
+    Call inside a write transaction (BEGIN IMMEDIATE): the check and the count are one,
+    so N parallel tries let exactly as many checks through as the brakes allow. A try
+    that then succeeds calls `clear`.
+    """
+    state = gate(db, login_key, kind, now, brakes, ip)
+    if state is not Gate.OPEN:
+        return Reservation(state, failures(db, login_key, kind))
+    return Reservation(Gate.OPEN, record_failure(db, login_key, kind, now, ip))
 
 
 def record_failure(db: Database, login_key: str, kind: str, now: datetime,
                    ip: str | None) -> int:
     """Count one failure; return how many are on record now."""
     db.execute("INSERT INTO attempts (login_key, kind, at, ip) VALUES (?, ?, ?, ?)",
-               [login_key, kind, to_iso(now), ip])
-    return next(iter(db.query(
-        "SELECT count(*) AS n FROM attempts WHERE login_key = ? AND kind = ?",
-        [login_key, kind])))["n"]
+               [login_key, kind, to_iso(now), network(ip)])
+    return failures(db, login_key, kind)
 
 
 def clear(db: Database, login_key: str, kind: str | None = None) -> int:

@@ -3,12 +3,13 @@ written to the directory and activated, once."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 
 from wizard import passwords
-from wizard.activation import audit, outbox, people, sesames
+from wizard.activation import audit, outbox, people, sesames, sessions
 from wizard.activation.context import Context
 from wizard.activation.enrolment import Enrolment, StepRefused, load, touch
 from wizard.activation.names import normalize_address
@@ -41,37 +42,43 @@ class PasswordChoice:
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
 
 
-def is_the_sesame(ctx: Context, hasher: PasswordHasher, enrolment: Enrolment,
-                  password: str) -> bool:
-    """Whether the new password is the sésame just used (only its hash is kept, so this is
-    checked on submit, and only for a password of the sésame's length)."""
+def is_the_sesame(ctx: Context, enrolment: Enrolment, password: str) -> bool:
+    """Whether the new password is the sésame just used: compared with the keyed
+    fingerprint kept on the enrolment since the sésame was checked (an HMAC, no argon2
+    check per submit), and only for a password of the sésame's length."""
     if enrolment.method != "sesame" or len(sesames.normalize(password)) != sesames.LENGTH:
         return False
-    return sesames.check_sesame(ctx.db, hasher, enrolment.person.login, password,
-                                ctx.now()) is not None
+    kept = enrolment.row.get("sesame_fingerprint")
+    return bool(kept) and hmac.compare_digest(
+        kept, sesames.fingerprint(ctx.settings.code_key, enrolment.person.id, password))
 
 
 def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmation: str, *,
                     policy: passwords.PasswordPolicy, hasher: PasswordHasher,
-                    words: passwords.PersonalWords, language: str) -> PasswordChoice:
+                    words: passwords.PersonalWords, language: str,
+                    session_sid: str | None = None) -> PasswordChoice:
     """Check the password against the rules (the same verdict as the meter's) and, if it
-    passes, activate the account with its hash."""
+    passes, activate the account with its hash (`session_sid`: the wizard session doing
+    it, which may then show the done page)."""
     verdict = passwords.evaluate(password, confirmation, policy=policy, user_inputs=words,
                                  language=language)
     if not verdict.acceptable:
         return PasswordChoice(verdict)
-    if is_the_sesame(ctx, hasher, enrolment, password):
+    if is_the_sesame(ctx, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
     # Hashed before the transaction: the write lock is never held for ~100 ms.
-    complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
+    complete(ctx, enrolment.id, passwords.hash_password(hasher, password),
+             session_sid=session_sid)
     return PasswordChoice(verdict)
 
 
-def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
+def complete(ctx: Context, enrolment_id: int, password_hash: str, *,
+             session_sid: str | None = None) -> bool:
     """Activate the account: write it to the directory, consume the link, mail a notice.
 
     Returns False (and changes nothing) when the enrolment was already completed, so a
-    double click or two tabs activate once. Every earlier fact is re-checked here.
+    double click or two tabs activate once. Every earlier fact is re-checked here. The
+    enrolment's wizard sessions end, but `session_sid`'s, which may show the done page.
     """
     db, now, origin, directory = ctx.db, ctx.now(), ctx.origin, ctx.directory
     assert directory is not None, "completion writes to the directory"
@@ -91,6 +98,7 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
             keep_copy=enrolment.keep_copy if forward_to else None,
             password_hash=password_hash), now)
         touch(db, enrolment_id, now, completed_at=to_iso(now))
+        sessions.completed(db, enrolment_id, now, session_sid)
         db.execute("UPDATE people SET status = 'active', activated_at = ? WHERE id = ?",
                    [to_iso(now), person.id])
         # The link is consumed now, not at first use; any other live link dies with it.
@@ -102,6 +110,8 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
             db.execute("UPDATE people SET sesame_hash = NULL,"
                        " personal_email = coalesce(?, personal_email) WHERE id = ?",
                        [recovery, person.id])
+            db.execute("UPDATE enrolments SET sesame_fingerprint = NULL WHERE id = ?",
+                       [enrolment_id])
             person = people.get(db, person.id) or person
         if person.personal_email:
             rendered = ctx.compose("activated", {

@@ -27,8 +27,10 @@ class Settings:
     link_valid_days: int = 1
     verification_valid_hours: int = 24
     verification_max_tries: int = 5
+    verification_mails_per_day: int = 10
     resend_cooldown_seconds: int = 60
-    code_key: bytes = b""  # keys the hashes of verification codes (from the secret key)
+    code_key: bytes = b""  # keys the hashes of verification codes, sésame fingerprints and
+    # typed logins (derived from the secret key)
 
     def url(self, path: str) -> str:
         """An absolute URL on the configured base, never on the request's Host."""

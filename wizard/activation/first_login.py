@@ -17,11 +17,16 @@ from wizard.db import transaction
 
 log = logging.getLogger(__name__)
 
+# Working links a person may hold at once from « 1ère connexion » requests.
+MAX_LIVE_LINKS = 5
+
 
 def send_activation_link(db: Database, settings: Settings, compose: outbox.Composer,
                          person: Person, *, now: datetime, origin: audit.Origin,
-                         reason: str, language: str | None = None) -> tokens.Issued:
-    """Issue a new activation link (revoking the earlier ones) and queue its mail.
+                         reason: str, language: str | None = None,
+                         revoke_earlier: bool = True) -> tokens.Issued:
+    """Issue a new activation link (revoking the earlier ones, unless `revoke_earlier` is
+    False) and queue its mail.
 
     Call inside a transaction. The caller checks that the person may receive one. The mail
     is in the person's remembered language, else in `language` (the requester's).
@@ -29,7 +34,8 @@ def send_activation_link(db: Database, settings: Settings, compose: outbox.Compo
     assert person.personal_email, "an activation link needs a personal address"
     expires_at = link_expiry(now, days=settings.link_valid_days, timezone=settings.timezone)
     issued = tokens.issue(db, person_id=person.id, purpose=Purpose.ACTIVATION, now=now,
-                          expires_at=expires_at, target_address=person.personal_email)
+                          expires_at=expires_at, target_address=person.personal_email,
+                          revoke_earlier=revoke_earlier)
     rendered = compose("activation", {
         "person": person,
         "link": settings.url(f"/activation/{issued.secret}"),
@@ -51,6 +57,11 @@ def request_new_link(db: Database, settings: Settings, compose: outbox.Composer,
     Returns nothing whatever happened, so the caller cannot reveal whether the account
     exists. Repeat requests within the cooldown, while the last link still works, are
     silently ignored.
+
+    Anyone can type someone's login here, so a request never disturbs an enrolment in
+    progress: the earlier links keep working (and the sessions they opened go on) until
+    they expire or the person opens another of their links (`begin_with_link`). Past
+    `MAX_LIVE_LINKS` working links, requests are ignored: the mailbox holds enough.
     """
     with transaction(db):
         person = people.find_by_identifier(db, identifier)
@@ -72,8 +83,12 @@ def request_new_link(db: Database, settings: Settings, compose: outbox.Composer,
                 audit.record(db, "link_request_ignored", now=now, origin=origin,
                              person_id=person.id, why="cooldown")
                 return
+        if tokens.live_count(db, person.id, Purpose.ACTIVATION, now) >= MAX_LIVE_LINKS:
+            audit.record(db, "link_request_ignored", now=now, origin=origin,
+                         person_id=person.id, why="enough_live_links")
+            return
         send_activation_link(db, settings, compose, person, now=now, origin=origin,
-                             reason="first_login", language=language)
+                             reason="first_login", language=language, revoke_earlier=False)
 
 
 def record_link_request(ctx: Context, identifier: str, *, language: str | None = None) -> None:

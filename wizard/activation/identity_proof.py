@@ -54,6 +54,11 @@ def begin_with_link(ctx: Context, secret: str, *,
                          method="link", why=str(status.state))
             return status, None
         enrolment_id = _ensure_enrolment(db, status.person.id, now, "link", ask_birth_date)
+        assert status.token is not None
+        # The link the person opened is the one that counts now: their other links (say,
+        # one asked for on « 1ère connexion ») stop working, and so do their sessions.
+        tokens.revoke(db, person_id=status.person.id, purpose=Purpose.ACTIVATION, now=now,
+                      keep=status.token.id)
         audit.record(db, "identity_proven", now=now, origin=origin,
                      person_id=status.person.id, method="link")
         return status, enrolment_id
@@ -119,43 +124,44 @@ class SesameOutcome:
 
 def begin_with_sesame(ctx: Context, login: str, code: str, *, hasher: PasswordHasher,
                       brakes: Brakes, ask_birth_date: bool = False) -> SesameOutcome:
-    """Prove identity with login + sésame; failures slow down, then lock the login.
+    """Prove identity with login + sésame, under the brakes (`attempts`).
 
-    Checking always spends one argon2 verification, known login or not. The brakes are
-    applied before it, on the login as typed, so an unknown login behaves like a real one.
-    The outcome never says which part was wrong.
+    The try is counted as a failure before its argon2 check, in the transaction that
+    checks the brakes, so parallel tries count exactly; a success forgets the failures.
+    A try the brakes stop spends no argon2 check. Failures never change the person: past
+    `brakes.lock_after` the login's sésame opens nothing until `wizard unlock`, while
+    the person's status and links stay as they were. The outcome never says which part
+    was wrong; an unknown login costs one argon2 check like a real one.
     """
     db, now, origin = ctx.db, ctx.now(), ctx.origin
-
-    def check(login: str, code: str) -> Person | None:
-        return sesames.check_sesame(db, hasher, login, code, now)
-
-    login_key = attempts.key(login)
+    login_key = attempts.key(login, ctx.settings.code_key)
     with transaction(db):
-        state = attempts.gate(db, login_key, "sesame", now, brakes)
-    if state is not Gate.OPEN:
-        check(login, code)  # the same cost as a real check
-        with transaction(db):
-            person = people.find_by_login(db, login_key)
-            if state is Gate.LOCKED and person is not None and person.status == "pending":
-                lock(db, person, now, origin)
-            audit.record(db, "identity_refused", now=now, origin=origin,
-                         person_id=person.id if person else None, method="sesame",
-                         why=str(state))
-        return SesameOutcome(None, gate=state)
-    person = check(login, code)
-    with transaction(db):
-        if person is None or person.status != "pending":
-            failures = attempts.record_failure(db, login_key, "sesame", now, origin.ip)
-            known = people.find_by_login(db, login_key)
-            if failures >= brakes.lock_after and known is not None and known.status == "pending":
-                lock(db, known, now, origin)
+        reserved = attempts.reserve(db, login_key, "sesame", now, brakes, origin.ip)
+        if reserved.gate is not Gate.OPEN:
+            known = people.find_by_login(db, login)
             audit.record(db, "identity_refused", now=now, origin=origin,
                          person_id=known.id if known else None, method="sesame",
-                         why="wrong", failures=failures)
+                         why=str(reserved.gate), failures=reserved.failures)
+            return SesameOutcome(None, gate=reserved.gate)
+    person = sesames.check_sesame(db, hasher, login, code, now)
+    with transaction(db):
+        if person is None or person.status != "pending":
+            known = people.find_by_login(db, login)
+            audit.record(db, "identity_refused", now=now, origin=origin,
+                         person_id=known.id if known else None, method="sesame",
+                         why="wrong", failures=reserved.failures)
+            if reserved.failures == brakes.lock_after and known is not None:
+                # Said once, when the sésame stops opening anything: the helpdesk's clue.
+                audit.record(db, "sesame_locked", now=now, origin=origin,
+                             person_id=known.id, failures=reserved.failures)
             return SesameOutcome(None)
         attempts.clear(db, login_key, "sesame")
         enrolment_id = _ensure_enrolment(db, person.id, now, "sesame", ask_birth_date)
+        # Kept until completion, so that the password step can refuse the sésame as a
+        # password without an argon2 check per submit.
+        db.execute("UPDATE enrolments SET sesame_fingerprint = ? WHERE id = ?",
+                   [sesames.fingerprint(ctx.settings.code_key, person.id, code),
+                    enrolment_id])
         audit.record(db, "identity_proven", now=now, origin=origin, person_id=person.id,
                      method="sesame")
         issued = next(iter(db.query("SELECT sesame_issued_at FROM people WHERE id = ?",
@@ -164,8 +170,12 @@ def begin_with_sesame(ctx: Context, login: str, code: str, *, hasher: PasswordHa
 
 
 def lock(db: Database, person: Person, now: datetime, origin: audit.Origin,
-         why: str = "too_many_sesame_failures") -> None:
-    """Lock the person: only the helpdesk (`wizard unlock`) lets them in again."""
+         why: str = "too_many_birth_date_failures") -> None:
+    """Lock the person: only the helpdesk (`wizard unlock`) lets them in again.
+
+    Only a wrong date of birth, typed by someone who already holds the link or the
+    sésame, locks a person; a lock revokes no link (it works again once unlocked).
+    """
     db.execute("UPDATE people SET status = 'locked', locked_at = ? WHERE id = ?",
                [to_iso(now), person.id])
     audit.record(db, "locked", now=now, origin=origin, person_id=person.id, why=why)
@@ -188,10 +198,16 @@ def check_birth_date(ctx: Context, enrolment_id: int, typed: date, *,
     """
     db, now, origin = ctx.db, ctx.now(), ctx.origin
     with transaction(db):
+        # Everything is re-read inside this one write transaction: a lock or failures
+        # recorded by a parallel try are seen, so no more than `max_tries` dates are
+        # ever compared.
         enrolment = require(db, enrolment_id, Step.BIRTH_DATE)
         person = enrolment.person
+        login_key = attempts.key(person.login, ctx.settings.code_key)
+        if person.status == "locked" or attempts.failures(db, login_key,
+                                                         "birth_date") >= max_tries:
+            return BirthDateCheck.LOCKED
         recorded = person.birth_date
-        login_key = attempts.key(person.login)
         if recorded == typed.isoformat():
             attempts.clear(db, login_key, "birth_date")
             touch(db, enrolment_id, now, birth_date_checked_at=to_iso(now))
@@ -202,6 +218,6 @@ def check_birth_date(ctx: Context, enrolment_id: int, typed: date, *,
         audit.record(db, "birth_date_refused", now=now, origin=origin, person_id=person.id,
                      failures=failures)
         if failures >= max_tries:
-            lock(db, person, now, origin, why="too_many_birth_date_failures")
+            lock(db, person, now, origin)
             return BirthDateCheck.LOCKED
         return BirthDateCheck.WRONG

@@ -16,8 +16,11 @@ _ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,6
 
 
 def normalize_address(text: str) -> str:
-    """Trim and lowercase an address as typed."""
-    return text.strip().lower()
+    """Trim an address as typed and lowercase its ASCII letters only: a non-ASCII letter
+    stays as it is, so that the ASCII check refuses it (str.lower folds the Kelvin sign
+    « \u212a » to « k » and the dotted « \u0130 » to « i̇ »: a look-alike address would
+    pass)."""
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text.strip())
 
 
 def is_plausible_address(text: str) -> bool:

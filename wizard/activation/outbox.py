@@ -29,6 +29,21 @@ log = logging.getLogger(__name__)
 # mid-send) is offered again.
 CLAIM_SECONDS = 120
 
+# Tries before a message is given up (with the backoff capped at MAIL_RETRY_MAX_SECONDS,
+# 600 s by default, about two days); a permanent refusal (5xx) gives it up at once.
+MAX_ATTEMPTS = 300
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether the relay refused the message for good (a 5xx reply): trying again would
+    get the same answer."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -104,7 +119,7 @@ def build_message(row: dict, *, sender: str, domain: str) -> EmailMessage:
     return message
 
 
-_DUE = ("sent_at IS NULL AND next_attempt_at <= :now"
+_DUE = ("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now"
         " AND (claimed_until IS NULL OR claimed_until <= :now)")
 
 
@@ -118,7 +133,8 @@ def _claim(db: Database, now: datetime) -> dict | None:
     with transaction(db):
         cursor = db.execute(
             "UPDATE outbox SET claimed_until = ? WHERE id = ("
-            " SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?"
+            " SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            " AND next_attempt_at <= ?"
             " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id LIMIT 1)"
             " RETURNING *",
             [to_iso(now + timedelta(seconds=CLAIM_SECONDS)), to_iso(now), to_iso(now)],
@@ -148,7 +164,9 @@ def deliver_due(db: Database, transport: SmtpTransport, *, sender: str, domain: 
     """Send every message that is due, one SMTP conversation for the batch.
 
     A failure reschedules the message with exponential backoff; the error is recorded.
-    Once sent, bodies are emptied unless `keep_bodies`: they carry links and codes.
+    A permanent refusal (5xx), or `MAX_ATTEMPTS` failures, gives the message up: marked
+    failed (`wizard status` shows it), its bodies erased. Once sent, bodies are emptied
+    unless `keep_bodies`: they carry links and codes.
     """
     report = DeliveryReport()
     client: smtplib.SMTP | None = None
@@ -163,12 +181,22 @@ def deliver_due(db: Database, transport: SmtpTransport, *, sender: str, domain: 
                 client.send_message(build_message(row, sender=sender, domain=domain))
             except Exception as error:  # any failure: rescheduled, never lost nor stuck
                 attempts = row["attempts"] + 1
+                reason = f"{type(error).__name__}: {error}"[:500]
+                if is_permanent(error) or attempts >= MAX_ATTEMPTS:
+                    db.execute(
+                        "UPDATE outbox SET attempts = ?, failed_at = ?, claimed_until = NULL,"
+                        " last_error = ?, body_text = '', body_html = '' WHERE id = ?",
+                        [attempts, to_iso(now()), reason, row["id"]])
+                    log.warning("mail %s (outbox row %s) given up after %s attempt(s): %s",
+                                row["kind"], row["id"], attempts, reason)
+                    report.failed += 1
+                    client = _close(client)
+                    continue  # the relay answers: the next message may go through
                 wait = backoff(attempts, base=retry_base, maximum=retry_max)
                 db.execute(
                     "UPDATE outbox SET attempts = ?, next_attempt_at = ?, claimed_until = NULL,"
                     " last_error = ? WHERE id = ?",
-                    [attempts, to_iso(now() + timedelta(seconds=wait)),
-                     f"{type(error).__name__}: {error}"[:500], row["id"]],
+                    [attempts, to_iso(now() + timedelta(seconds=wait)), reason, row["id"]],
                 )
                 log.warning("mail %s to outbox row %s failed (attempt %s), retry in %.0f s",
                             row["kind"], row["id"], attempts, wait)

@@ -12,6 +12,8 @@ caller's business (the sésame page), not this module's.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from wizard.activation import audit, people
+from wizard.activation import attempts, audit, people, sessions
 from wizard.activation.lifetimes import link_expiry
 from wizard.activation.people import Person
 from wizard.clock import from_iso, to_iso
@@ -76,7 +78,7 @@ def prepare(person_id: int, hasher: PasswordHasher, *, now: datetime, valid_days
 
 
 def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
-          origin: audit.Origin) -> bool:
+          origin: audit.Origin, login_key_secret: bytes) -> bool:
     """Store a prepared sésame for a pending person, replacing any earlier one.
 
     Returns False (and stores nothing) when the person is no longer pending. Call inside
@@ -88,17 +90,24 @@ def store(db: Database, issued: IssuedSesame, code_hash: str, *, now: datetime,
         [code_hash, to_iso(issued.expires_at), to_iso(now), issued.person_id])
     if cursor.rowcount != 1:
         return False
+    # A new letter starts afresh: failures against the earlier sésame no longer count.
+    login = next(iter(db.query("SELECT login FROM people WHERE id = ?",
+                               [issued.person_id])))["login"]
+    attempts.clear(db, attempts.key(login, login_key_secret), "sesame")
+    sessions.end_for_person(db, issued.person_id, now, "new_sesame")
     audit.record(db, "sesame_issued", now=now, origin=origin, person_id=issued.person_id,
                  expires_at=to_iso(issued.expires_at))
     return True
 
 
 def issue(db: Database, hasher: PasswordHasher, person_id: int, *, now: datetime,
-          valid_days: int, timezone: str, origin: audit.Origin) -> IssuedSesame | None:
+          valid_days: int, timezone: str, origin: audit.Origin,
+          login_key_secret: bytes) -> IssuedSesame | None:
     """Give one pending person a new sésame (prepare then store); None if not pending."""
     issued, code_hash = prepare(person_id, hasher, now=now, valid_days=valid_days,
                                 timezone=timezone)
-    return issued if store(db, issued, code_hash, now=now, origin=origin) else None
+    return issued if store(db, issued, code_hash, now=now, origin=origin,
+                           login_key_secret=login_key_secret) else None
 
 
 def revoke(db: Database, person_id: int) -> bool:
@@ -159,6 +168,13 @@ def check_sesame(db: Database, hasher: PasswordHasher, login: str, code: str,
     if not live or not matches or len(typed) > MAX_TYPED_LENGTH:
         return None
     return people.get(db, row["id"])
+
+
+def fingerprint(key: bytes, person_id: int, code: str) -> str:
+    """A keyed fingerprint of a typed code (HMAC-SHA-256 with a key derived from the app's
+    secret, never stored): equal for the same code, useless to a copy of the database."""
+    typed = normalize(code)[:MAX_TYPED_LENGTH]
+    return hmac.new(key, f"sesame:{person_id}:{typed}".encode(), hashlib.sha256).hexdigest()
 
 
 def candidates(db: Database, now: datetime, today: date) -> list[dict]:

@@ -97,12 +97,15 @@ def issue(
     target_address: str | None = None,
     with_code: bool = False,
     code_key: bytes = b"",
+    revoke_earlier: bool = True,
 ) -> Issued:
-    """Create a token (and optionally a short code), revoking earlier ones of this purpose.
+    """Create a token (and optionally a short code), revoking earlier ones of this purpose
+    unless `revoke_earlier` is False (a link asked for on « 1ère connexion »).
 
     Call inside the transaction that queues the mail carrying it.
     """
-    revoke(db, person_id=person_id, purpose=purpose, now=now)
+    if revoke_earlier:
+        revoke(db, person_id=person_id, purpose=purpose, now=now)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     cursor = db.execute(
         "INSERT INTO tokens (person_id, purpose, token_hash, target_address, created_at,"
@@ -156,14 +159,23 @@ def latest(db: Database, person_id: int, purpose: Purpose) -> Token | None:
     return _row_to_token(rows[0]) if rows else None
 
 
-def revoke(db: Database, *, person_id: int, purpose: Purpose, now: datetime) -> int:
-    """Revoke every live token of this purpose for a person; return how many."""
+def revoke(db: Database, *, person_id: int, purpose: Purpose, now: datetime,
+           keep: int | None = None) -> int:
+    """Revoke every live token of this purpose for a person (but `keep`); return how many."""
     cursor = db.execute(
         "UPDATE tokens SET revoked_at = ? WHERE person_id = ? AND purpose = ?"
-        " AND used_at IS NULL AND revoked_at IS NULL",
-        [to_iso(now), person_id, str(purpose)],
+        " AND used_at IS NULL AND revoked_at IS NULL AND id IS NOT ?",
+        [to_iso(now), person_id, str(purpose), keep],
     )
     return cursor.rowcount
+
+
+def live_count(db: Database, person_id: int, purpose: Purpose, now: datetime) -> int:
+    """How many tokens of this purpose a person holds that still work."""
+    return next(iter(db.query(
+        "SELECT count(*) AS n FROM tokens WHERE person_id = ? AND purpose = ?"
+        " AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+        [person_id, str(purpose), to_iso(now)])))["n"]
 
 
 def consume(db: Database, token_id: int, now: datetime) -> bool:

@@ -17,10 +17,29 @@ from wizard.clock import to_iso
 from wizard.db import transaction
 
 
+class TooManyVerificationMails(Exception):
+    """The enrolment sent its day's share of verification mails: nothing was changed."""
+
+
+VERIFICATION_MAILS = ("verification", "verification_recovery")
+
+
 def send_verification(ctx: Context, kind: Verified, person: Person, address: str, *,
                       now: datetime) -> None:
-    """Issue a link and a code for `address` and queue their mail (inside a transaction)."""
+    """Issue a link and a code for `address` and queue their mail (inside a transaction).
+
+    An enrolment may send `verification_mails_per_day` of them in 24 hours (to any
+    address: the wizard must not become a way to mail strangers); past that, raises
+    TooManyVerificationMails and the caller's transaction changes nothing.
+    """
     db, settings = ctx.db, ctx.settings
+    marks = ", ".join("?" for _ in VERIFICATION_MAILS)
+    sent_today = next(iter(db.query(
+        f"SELECT count(*) AS n FROM outbox WHERE person_id = ? AND kind IN ({marks})"
+        " AND created_at > ?",
+        [person.id, *VERIFICATION_MAILS, to_iso(now - timedelta(days=1))])))["n"]
+    if sent_today >= settings.verification_mails_per_day:
+        raise TooManyVerificationMails(person.id)
     expires_at = now + timedelta(hours=settings.verification_valid_hours)
     issued = tokens.issue(db, person_id=person.id, purpose=kind.purpose, now=now,
                           code_key=settings.code_key,

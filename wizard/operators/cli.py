@@ -17,14 +17,25 @@ from wizard import create_app, db
 from wizard.activation import audit, first_login, people
 from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
-from wizard.activation.names import is_plausible_address
+from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports
+from wizard.text import printable
+from wizard.web.app import WeakSecretKey
 from wizard.web.branding import french_contact_phrase
 from wizard.web.services import app_services, clock, compose
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def _create_app():
+    """The app, or a plain French message (no traceback) when its settings are refused."""
+    try:
+        return create_app()
+    except WeakSecretKey as refused:
+        click.echo(f"Erreur{NBSP}: {refused}", err=True)
+        raise SystemExit(2) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Sésame: the account-activation wizard, and its operators' commands.
 
@@ -39,6 +50,12 @@ def register_commands(app) -> None:
                     sesame, status, audit_command, resend, unlock, disable_departed,
                     report):
         app.cli.add_command(command)
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """click.echo, with control characters shown as « ? »: names, services and headers
+    come from HR files, and an escape sequence must not reach the operator's terminal."""
+    click.echo(printable(str(message)), err=err, nl=nl)
 
 
 def _db():
@@ -61,7 +78,7 @@ def init_db() -> None:
     """Create or migrate the SQLite database (safe to run again)."""
     database = _db()
     db.migrate(database)
-    click.echo(f"Base de données prête : {current_app.config['DATABASE']}")
+    echo(f"Base de données prête : {current_app.config['DATABASE']}")
 
 
 def add_person(database, first_name: str, last_name: str, personal_email: str | None,
@@ -86,16 +103,16 @@ def _allocator(database):
 @with_appcontext
 def add_person_command(first_name: str, last_name: str, personal_email: str | None) -> None:
     """Register one pending person by hand; prints the login given."""
-    if personal_email and not is_plausible_address(personal_email.strip().lower()):
+    if personal_email and not is_plausible_address(normalize_address(personal_email)):
         raise click.BadParameter("adresse invalide", param_hint="--personal-email")
     database = _db()
     with db.transaction(database):
         person = add_person(database, first_name.strip(), last_name.strip(),
-                            personal_email.strip().lower() if personal_email else None,
+                            normalize_address(personal_email) if personal_email else None,
                             _now())
         audit.record(database, "person_added", now=_now(), origin=audit.CLI,
                      person_id=person.id)
-    click.echo(f"{person.login} {person.institutional_email}")
+    echo(f"{person.login} {person.institutional_email}")
 
 
 DEMO_PEOPLE = [
@@ -114,7 +131,7 @@ def demo() -> None:
     """Seed demo people and send each a fresh activation link; prints the links."""
     database = _db()
     now = _now()
-    click.echo("Personnes de démonstration (un lien neuf remplace le précédent) :")
+    echo("Personnes de démonstration (un lien neuf remplace le précédent) :")
     for first, last, personal in DEMO_PEOPLE:
         with db.transaction(database):
             row = next(iter(database.query(
@@ -123,15 +140,15 @@ def demo() -> None:
                 database, first, last, personal, now)
             assert person is not None
             if person.status != "pending":
-                click.echo(f"  {person.full_name} ({person.login}) : compte déjà activé")
+                echo(f"  {person.full_name} ({person.login}) : compte déjà activé")
                 continue
             issued = first_login.send_activation_link(
                 database, _settings(), compose, person, now=now,
                 origin=audit.CLI, reason="demo")
         link = _settings().url(f"/activation/{issued.secret}")
-        click.echo(f"  {person.full_name} ({person.login}) : {link}")
+        echo(f"  {person.full_name} ({person.login}) : {link}")
     if current_app.config["MAIL_VIEWER"]:
-        click.echo(f"Courriels envoyés : {_settings().url('/dev/courriels/')}")
+        echo(f"Courriels envoyés : {_settings().url('/dev/courriels/')}")
     # And one person without a personal address: the sésame path, with their letter.
     with db.transaction(database):
         row = next(iter(database.query(
@@ -144,7 +161,7 @@ def demo() -> None:
     status = next(iter(database.query("SELECT status FROM people WHERE login = ?",
                                       [login])))["status"]
     if status == "pending":
-        click.echo(f"Parcours sésame{NBSP}: le courrier de {' '.join(DEMO_LETTER_PERSON)} "
+        echo(f"Parcours sésame{NBSP}: le courrier de {' '.join(DEMO_LETTER_PERSON)} "
                    f"({login}) et son sésame sont dans {letters_path}")
         click.get_current_context().invoke(sesame, logins=(login,), everyone=False,
                                            letters_path=letters_path)
@@ -173,13 +190,13 @@ def invite(logins: tuple[str, ...], everyone: bool) -> None:
                 helpdesk.resend(database, _settings(), compose, login, now=_now(),
                                 reason="invite")
             except LookupError:
-                click.echo(f"{login} : identifiant inconnu", err=True)
+                echo(f"{login} : identifiant inconnu", err=True)
             except helpdesk.Refused as error:
-                click.echo(f"{login} : {error}", err=True)
+                echo(f"{login} : {error}", err=True)
             else:
                 queued += 1
             bar.update(1)
-    click.echo(f"{queued} courriel(s) d'invitation mis en file d'envoi.")
+    echo(f"{queued} courriel(s) d'invitation mis en file d'envoi.")
     if queued < len(logins):
         raise SystemExit(1)
 
@@ -193,13 +210,14 @@ def send_mail(loop: bool) -> None:
 
     app = current_app._get_current_object()
     if app.config["MAIL_BACKEND"] != "smtp":
-        click.echo("WIZARD_MAIL_BACKEND n'est pas « smtp »\u00a0: les courriels restent dans la "
+        echo("WIZARD_MAIL_BACKEND n'est pas « smtp »\u00a0: les courriels restent dans la "
                    "file (visibles dans la visionneuse de démonstration).")
     while True:
         report = deliver_once(app)
         waiting = next(iter(_db().query(
-            "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")))["n"]
-        click.echo(f"{report.sent} envoyé(s), {report.failed} en échec, {waiting} en attente.")
+            "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"
+            " AND failed_at IS NULL")))["n"]
+        echo(f"{report.sent} envoyé(s), {report.failed} en échec, {waiting} en attente.")
         if not loop:
             break
         time.sleep(app.config["MAIL_POLL_SECONDS"])
@@ -266,7 +284,7 @@ def _moment(moment: datetime | str | None) -> str:
 
 
 def _fail(message: str, code: int = 1):
-    click.echo(f"Erreur{NBSP}: {message}", err=True)
+    echo(f"Erreur{NBSP}: {message}", err=True)
     raise SystemExit(code)
 
 
@@ -317,47 +335,47 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
 def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -> None:
     encoding = hr_import.ENCODING_NAMES.get(summary.encoding, summary.encoding)
     delimiter = hr_import.DELIMITER_NAMES.get(summary.delimiter, repr(summary.delimiter))
-    click.echo(f"Fichier{NBSP}: {file} ({encoding}, séparateur {delimiter}, "
+    echo(f"Fichier{NBSP}: {file} ({encoding}, séparateur {delimiter}, "
                f"{_plural(summary.rows, 'ligne', 'lignes')} de données)")
     if summary.ignored_columns:
-        click.echo(f"Colonnes ignorées{NBSP}: "
+        echo(f"Colonnes ignorées{NBSP}: "
                    + ", ".join(f"«{NBSP}{name}{NBSP}»" for name in summary.ignored_columns))
-    click.echo(f"Nouveaux{NBSP}: {_number(len(summary.created))}")
+    echo(f"Nouveaux{NBSP}: {_number(len(summary.created))}")
     limit = None if verbose else SHOWN_BY_DEFAULT
     for created in summary.created[:limit]:
         how = "lien par courriel" if created.has_personal_email else "courrier avec sésame"
-        click.echo(f"  {created.matricule:<10} {created.login:<10} "
+        echo(f"  {created.matricule:<10} {created.login:<10} "
                    f"{created.institutional_email:<36} {created.full_name} ({how})")
     _more(len(summary.created), limit)
-    click.echo(f"Mis à jour{NBSP}: {_number(len(summary.updated))}")
+    echo(f"Mis à jour{NBSP}: {_number(len(summary.updated))}")
     for updated in summary.updated[:limit]:
         changes = " ; ".join(_change(name, before, after)
                              for name, (before, after) in updated.changes.items())
-        click.echo(f"  {updated.matricule:<10} {updated.login:<10} {changes}")
+        echo(f"  {updated.matricule:<10} {updated.login:<10} {changes}")
         if updated.links_revoked:
-            click.echo(f"  {'':<10} {'':<10} adresse personnelle changée{NBSP}: "
+            echo(f"  {'':<10} {'':<10} adresse personnelle changée{NBSP}: "
                        f"{_plural(updated.links_revoked, 'lien révoqué', 'liens révoqués')}")
     _more(len(summary.updated), limit)
-    click.echo(f"Inchangés{NBSP}: {_number(summary.unchanged)}")
-    click.echo(f"Rejetés{NBSP}: {_number(len(summary.rejected))}")
+    echo(f"Inchangés{NBSP}: {_number(summary.unchanged)}")
+    echo(f"Rejetés{NBSP}: {_number(len(summary.rejected))}")
     for rejection in summary.rejected:
-        click.echo(f"  ligne {rejection.line}{NBSP}: {rejection.reason}")
-    click.echo("")
+        echo(f"  ligne {rejection.line}{NBSP}: {rejection.reason}")
+    echo("")
     if summary.dry_run:
-        click.echo("Simulation (--dry-run)\u00a0: rien n'a été enregistré.")
+        echo("Simulation (--dry-run)\u00a0: rien n'a été enregistré.")
     elif summary.written and not (summary.created or summary.updated):
-        click.echo(f"Rien à changer{NBSP}: la base est déjà à jour.")
+        echo(f"Rien à changer{NBSP}: la base est déjà à jour.")
     elif summary.written:
-        click.echo("Import enregistré.")
+        echo("Import enregistré.")
         with_mail = sum(c.has_personal_email for c in summary.created)
         without = len(summary.created) - with_mail
         if with_mail or summary.links_revoked:
-            click.echo("Pour envoyer les liens d'activation\u00a0: wizard invite --all")
+            echo("Pour envoyer les liens d'activation\u00a0: wizard invite --all")
         if without:
-            click.echo("Pour les courriers avec sésame\u00a0: "
+            echo("Pour les courriers avec sésame\u00a0: "
                        "wizard sesame --all --letters courriers.pdf")
     else:
-        click.echo(f"Rien n'a été importé{NBSP}: "
+        echo(f"Rien n'a été importé{NBSP}: "
                    f"{_plural(len(summary.rejected), 'ligne rejetée', 'lignes rejetées')}. "
                    "Corrigez le fichier, ou relancez avec --skip-invalid pour importer les "
                    "autres lignes.")
@@ -365,7 +383,7 @@ def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -
 
 def _more(total: int, limit: int | None) -> None:
     if limit is not None and total > limit:
-        click.echo(f"  … et {_number(total - limit)} autres (--verbose pour tout afficher)")
+        echo(f"  … et {_number(total - limit)} autres (--verbose pour tout afficher)")
 
 
 _FIELD_LABELS = {"first_name": "prénom", "last_name": "nom", "birth_date": "date de naissance",
@@ -421,12 +439,12 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
                                            [login.strip().lower()])), None)
             problem = _why_no_sesame(row)
             if problem:
-                click.echo(f"{login}{NBSP}: {problem}", err=True)
+                echo(f"{login}{NBSP}: {problem}", err=True)
                 failed += 1
             else:
                 chosen.append(row)
     if not chosen:
-        click.echo("Aucun sésame attribué, aucun courrier."
+        echo("Aucun sésame attribué, aucun courrier."
                    + (f" Chaque personne en attente sans adresse personnelle a déjà un sésame "
                       f"valable (pour en remplacer un{NBSP}: wizard sesame LOGIN --letters …)."
                       if everyone else ""))
@@ -460,7 +478,8 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
         with db.transaction(database):
             stored = [(row, issued) for row, issued, code_hash in prepared
                       if sesame_codes.store(database, issued, code_hash, now=now,
-                                            origin=audit.CLI)]
+                                            origin=audit.CLI,
+                                            login_key_secret=_settings().code_key)]
             if len(stored) != len(prepared):
                 # Someone was activated or disabled meanwhile: no letter for them.
                 pdf = letters.render([letter_of(row, issued) for row, issued in stored],
@@ -474,14 +493,14 @@ def sesame(logins: tuple[str, ...], everyone: bool, letters_path: Path) -> None:
             letters_path.unlink(missing_ok=True)
         raise
     expiry = _settings().say(prepared[0][1].expires_at)
-    click.echo(f"{_plural(len(stored), 'sésame attribué', 'sésames attribués')}, "
+    echo(f"{_plural(len(stored), 'sésame attribué', 'sésames attribués')}, "
                f"valable{'s' if len(stored) > 1 else ''} jusqu'au {expiry}{NBSP}:")
     for row, _issued in stored:
         service = f" ({row['service']})" if row["service"] else ""
-        click.echo(f"  {row['login']:<10} {row['first_name']} {row['last_name']}{service}")
-    click.echo(f"Courriers{NBSP}: {letters_path} "
+        echo(f"  {row['login']:<10} {row['first_name']} {row['last_name']}{service}")
+    echo(f"Courriers{NBSP}: {letters_path} "
                f"({_plural(len(stored), 'page', 'pages')}, une par personne).")
-    click.echo("Imprimez-les, remettez-les sous pli fermé, puis supprimez le fichier"
+    echo("Imprimez-les, remettez-les sous pli fermé, puis supprimez le fichier"
                f"{NBSP}: c'est le seul endroit où figurent les sésames.")
     if failed:
         raise SystemExit(1)
@@ -514,7 +533,10 @@ _MAIL_KINDS = {"activation": "lien d'activation", "verification": "vérification
                "activated": "confirmation d'activation"}
 _INCIDENTS = {"identity_refused": "identité refusée",
               "verification_code_refused": "code de vérification refusé",
-              "locked": "compte verrouillé", "link_request_ignored": "demande de lien ignorée"}
+              "locked": "compte verrouillé",
+              "sesame_locked": "sésame bloqué (trop d'échecs)",
+              "birth_date_refused": "date de naissance refusée",
+              "link_request_ignored": "demande de lien ignorée"}
 _LINK_STATES = {"valid": "valable jusqu'au", "expired": "expiré depuis le",
                 "revoked": "révoqué le", "used": "utilisé le"}
 
@@ -531,22 +553,24 @@ def status(who: str) -> None:
         _fail(f"personne ne correspond à «{NBSP}{who}{NBSP}» (identifiant, adresse ou "
               "matricule).")
     if len(found) > 1:
-        click.echo(f"{_plural(len(found), 'personne correspond', 'personnes correspondent')}"
+        echo(f"{_plural(len(found), 'personne correspond', 'personnes correspondent')}"
                    f" à «{NBSP}{who}{NBSP}»{NBSP}:")
     now = _now()
     for index, person in enumerate(found):
         if index:
-            click.echo("")
-        _print_status(helpdesk.status(database, person, now), now)
+            echo("")
+        _print_status(helpdesk.status(
+            database, person, now, login_key_secret=_settings().code_key,
+            sesame_lock_after=current_app.config["SESAME_LOCK_AFTER"]), now)
 
 
 def _line(label: str, value: str) -> None:
-    click.echo(f"  {label:<22}{NBSP}: {value}")
+    echo(f"  {label:<22}{NBSP}: {value}")
 
 
 def _print_status(view: helpdesk.Status, now: datetime) -> None:
     person = view.person
-    click.echo(f"{person['first_name']} {person['last_name']} — identifiant {person['login']}"
+    echo(f"{person['first_name']} {person['last_name']} — identifiant {person['login']}"
                + (f", matricule {person['matricule']}" if person["matricule"] else ""))
     _line("Adresse universitaire", person["institutional_email"])
     _line("Adresse personnelle", person["personal_email"] or "aucune (parcours sésame)")
@@ -598,27 +622,37 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
                f"{person['login']}"
     else:
         lock = "non"
-    if view.failures_on_record:
-        lock += f" ({_plural(view.failures_on_record, 'échec', 'échecs')} de sésame en cours)"
+    if view.sesame_locked:
+        lock += (f" ; SÉSAME BLOQUÉ après {_plural(view.sesame_failures, 'échec', 'échecs')}"
+                 f" (le lien et le statut ne changent pas) — wizard unlock {person['login']}")
+    elif view.sesame_failures:
+        lock += f" ({_plural(view.sesame_failures, 'échec', 'échecs')} de sésame en cours)"
+    if view.birth_date_failures:
+        lock += (f" ({_plural(view.birth_date_failures, 'échec', 'échecs')} de date de "
+                 "naissance en cours)")
     _line("Verrouillage", lock)
     if not view.mails:
         _line("Courriels", "aucun")
     else:
-        click.echo(f"  Courriels ({_number(len(view.mails))}){NBSP}:")
+        echo(f"  Courriels ({_number(len(view.mails))}){NBSP}:")
     for sent in view.mails:
         if sent.sent_at:
             delivery = f"envoyé le {_moment(sent.sent_at)}"
+        elif sent.failed_at:
+            delivery = (f"ABANDONNÉ le {_moment(sent.failed_at)} après "
+                        f"{_plural(sent.attempts, 'tentative', 'tentatives')} ; "
+                        f"erreur{NBSP}: {sent.last_error}")
         elif sent.attempts:
             delivery = (f"PAS ENVOYÉ, {_plural(sent.attempts, 'tentative', 'tentatives')}"
                         f" ; dernière erreur{NBSP}: {sent.last_error}")
         else:
             delivery = "en attente d'envoi"
-        click.echo(f"    {_moment(sent.queued_at)}  {_MAIL_KINDS.get(sent.kind, sent.kind)} "
+        echo(f"    {_moment(sent.queued_at)}  {_MAIL_KINDS.get(sent.kind, sent.kind)} "
                    f"→ {sent.to}{NBSP}: {delivery}")
     if view.incidents:
-        click.echo(f"  Incidents récents{NBSP}:")
+        echo(f"  Incidents récents{NBSP}:")
         for incident in view.incidents:
-            click.echo(f"    {_moment(incident['at'])}  "
+            echo(f"    {_moment(incident['at'])}  "
                        f"{_INCIDENTS.get(incident['event'], incident['event'])}"
                        + (f" ({incident['detail']})" if incident["detail"] else ""))
 
@@ -639,15 +673,15 @@ def audit_command(who: str, limit: int | None) -> None:
         _fail(f"personne ne correspond à «{NBSP}{who}{NBSP}» (identifiant, adresse ou "
               "matricule).")
     for person in found:
-        click.echo(f"{person['first_name']} {person['last_name']} ({person['login']})")
+        echo(f"{person['first_name']} {person['last_name']} ({person['login']})")
         trail = audit.events(database, person["id"], limit)
         if not trail:
-            click.echo("  aucun événement")
+            echo("  aucun événement")
         for event in trail:
             detail = f" {event['detail']}" if event["detail"] else ""
             where = f" depuis {event['ip']}" if event["ip"] else ""
             browser = f" [{event['user_agent']}]" if event["user_agent"] else ""
-            click.echo(f"  {_moment(event['at'])}  {event['actor']:<8} {event['event']}"
+            echo(f"  {_moment(event['at'])}  {event['actor']:<8} {event['event']}"
                        f"{detail}{where}{browser}")
 
 
@@ -663,9 +697,9 @@ def resend(login: str) -> None:
         _fail(f"{login}{NBSP}: identifiant inconnu")
     except helpdesk.Refused as error:
         _fail(f"{login}{NBSP}: {error}")
-    click.echo(f"Nouveau lien envoyé à {person['personal_email']} "
+    echo(f"Nouveau lien envoyé à {person['personal_email']} "
                f"({_plural(revoked, 'lien précédent révoqué', 'liens précédents révoqués')}).")
-    click.echo("1 courriel mis en file d'envoi.")
+    echo("1 courriel mis en file d'envoi.")
 
 
 @click.command("unlock")
@@ -675,17 +709,18 @@ def unlock(login: str) -> None:
     """Lift the lock put on LOGIN after too many wrong sésames; forget its failures."""
     database = _db()
     try:
-        result = helpdesk.unlock(database, login, now=_now())
+        result = helpdesk.unlock(database, login, now=_now(),
+                                 login_key_secret=_settings().code_key)
     except LookupError:
         _fail(f"{login}{NBSP}: identifiant inconnu")
     except helpdesk.Refused as error:
         _fail(f"{login}{NBSP}: {error}")
     name = result.person["login"]
     if not result.changed:
-        click.echo(f"{name}{NBSP}: rien à déverrouiller "
+        echo(f"{name}{NBSP}: rien à déverrouiller "
                    f"({helpdesk.STATUS_LABELS.get(result.status, result.status)}).")
         return
-    click.echo(f"{name}{NBSP}: déverrouillé, statut "
+    echo(f"{name}{NBSP}: déverrouillé, statut "
                f"«{NBSP}{helpdesk.STATUS_LABELS.get(result.status, result.status)}{NBSP}» "
                f"({_plural(result.failures_cleared, 'échec effacé', 'échecs effacés')}).")
 
@@ -715,16 +750,16 @@ def disable_departed(dry_run: bool) -> None:
             what.append(_plural(item.links_revoked, "lien révoqué", "liens révoqués"))
         if item.sesame_revoked:
             what.append("sésame annulé")
-        click.echo(f"  {person['login']:<10} {person['first_name']} {person['last_name']}, "
+        echo(f"  {person['login']:<10} {person['first_name']} {person['last_name']}, "
                    f"parti le {_day(person['departure_date'])}{NBSP}: {', '.join(what)}")
     if not done:
-        click.echo(f"Personne à désactiver (aucun départ avant le {cutoff:%d/%m/%Y}).")
+        echo(f"Personne à désactiver (aucun départ avant le {cutoff:%d/%m/%Y}).")
     elif dry_run:
-        click.echo(f"Simulation (--dry-run){NBSP}: "
+        echo(f"Simulation (--dry-run){NBSP}: "
                    f"{_plural(len(done), 'compte serait désactivé', 'comptes seraient désactivés')}"
                    f" (départ avant le {cutoff:%d/%m/%Y}) ; rien n'a été changé.")
     else:
-        click.echo(f"{_plural(len(done), 'compte désactivé', 'comptes désactivés')} "
+        echo(f"{_plural(len(done), 'compte désactivé', 'comptes désactivés')} "
                    f"(départ avant le {cutoff:%d/%m/%Y}).")
 
 
@@ -753,20 +788,20 @@ def report(as_csv: bool) -> None:
     if as_csv:
         _print_report_csv(counts)
         return
-    click.echo(f"Personnes{NBSP}: {_number(counts.total)}")
-    click.echo(f"\nPar statut{NBSP}:")
+    echo(f"Personnes{NBSP}: {_number(counts.total)}")
+    echo(f"\nPar statut{NBSP}:")
     for name in reports.STATUSES:
-        click.echo(f"  {helpdesk.STATUS_LABELS[name]:<40} {counts.by_status[name]:>7}")
-    click.echo(f"\nPar étape atteinte (en attente et activés){NBSP}:")
+        echo(f"  {helpdesk.STATUS_LABELS[name]:<40} {counts.by_status[name]:>7}")
+    echo(f"\nPar étape atteinte (en attente et activés){NBSP}:")
     for name, n in counts.steps_in_order():
-        click.echo(f"  {_step_label(name):<60} {n:>7}")
-    click.echo(f"\nPar service{NBSP}:")
+        echo(f"  {_step_label(name):<60} {n:>7}")
+    echo(f"\nPar service{NBSP}:")
     header = "".join(f"{_SHORT_STATUS[name]:>12}" for name in reports.STATUSES)
-    click.echo(f"  {'service':<40} {'total':>7}{header}")
+    echo(f"  {'service':<40} {'total':>7}{header}")
     for service, by_status in sorted(counts.by_service.items(),
                                      key=lambda item: (-sum(item[1].values()), item[0])):
         cells = "".join(f"{by_status[name]:>12}" for name in reports.STATUSES)
-        click.echo(f"  {service[:40]:<40} {sum(by_status.values()):>7}{cells}")
+        echo(f"  {service[:40]:<40} {sum(by_status.values()):>7}{cells}")
 
 
 # A cell starting so is a formula to a spreadsheet; service names come from HR's file.
@@ -793,4 +828,4 @@ def _print_report_csv(counts: reports.Report) -> None:
     for service, by_status in sorted(counts.by_service.items()):
         writer.writerow(["service", _spreadsheet_cell(service), sum(by_status.values()),
                          *(by_status[name] for name in reports.STATUSES)])
-    click.echo(buffer.getvalue(), nl=False)
+    echo(buffer.getvalue(), nl=False)

@@ -42,7 +42,7 @@ STEP_LABELS = {step.value: label for step, label in LABELS.items()}
 
 # Audit events that are someone failing or being stopped: what a helpdesk agent looks for.
 FAILURE_EVENTS = ("identity_refused", "verification_code_refused", "locked",
-                  "link_request_ignored")
+                  "sesame_locked", "birth_date_refused", "link_request_ignored")
 
 
 def find(db: Database, query: str) -> list[dict]:
@@ -88,6 +88,7 @@ class MailSent:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+    failed_at: datetime | None = None  # given up: a permanent refusal, or too many tries
 
 
 @dataclass
@@ -101,12 +102,15 @@ class Status:
     link: tokens.Token | None
     link_state: TokenState | None
     sesame_live: bool
-    failures_on_record: int
+    sesame_failures: int  # consecutive wrong sésames typed with this login, from anywhere
+    birth_date_failures: int
+    sesame_locked: bool  # too many of them: the sésame opens nothing until `wizard unlock`
     mails: list[MailSent] = field(default_factory=list)
     incidents: list[dict] = field(default_factory=list)
 
 
-def status(db: Database, person: dict, now: datetime) -> Status:
+def status(db: Database, person: dict, now: datetime, *, login_key_secret: bytes,
+           sesame_lock_after: int = attempts.Brakes.lock_after) -> Status:
     """Where a person stands: step reached, link or sésame, mails, failures and locks."""
     step, since = step_reached(db, person)
     method_row = next(iter(db.query("SELECT * FROM enrolments WHERE person_id = ?",
@@ -114,22 +118,26 @@ def status(db: Database, person: dict, now: datetime) -> Status:
     link = tokens.latest(db, person["id"], Purpose.ACTIVATION)
     mails = [MailSent(kind=row["kind"], to=row["to_addr"], queued_at=from_iso(row["created_at"]),
                       sent_at=from_iso(row["sent_at"]) if row["sent_at"] else None,
-                      attempts=row["attempts"], last_error=row["last_error"])
+                      attempts=row["attempts"], last_error=row["last_error"],
+                      failed_at=from_iso(row["failed_at"]) if row["failed_at"] else None)
              for row in db.query("SELECT kind, to_addr, created_at, sent_at, attempts,"
-                                 " last_error FROM outbox WHERE person_id = ? ORDER BY id",
+                                 " last_error, failed_at FROM outbox WHERE person_id = ?"
+                                 " ORDER BY id",
                                  [person["id"]])]
     marks = ", ".join("?" for _ in FAILURE_EVENTS)
     incidents = list(db.query(
         f"SELECT at, event, actor, ip, detail FROM audit WHERE person_id = ?"
         f" AND event IN ({marks}) ORDER BY id DESC LIMIT 10",
         [person["id"], *FAILURE_EVENTS]))
-    failures = next(iter(db.query("SELECT count(*) AS n FROM attempts WHERE login_key = ?",
-                                  [attempts.key(person["login"])])))["n"]
+    login_key = attempts.key(person["login"], login_key_secret)
+    sesame_failures = attempts.failures(db, login_key, "sesame")
     return Status(
         person=person, step=step, step_since=from_iso(since) if since else None,
         method=method_row.get("method") if method_row else None,
         link=link, link_state=link.state(now) if link else None,
-        sesame_live=sesames.is_live(person, now), failures_on_record=failures,
+        sesame_live=sesames.is_live(person, now), sesame_failures=sesame_failures,
+        birth_date_failures=attempts.failures(db, login_key, "birth_date"),
+        sesame_locked=sesame_failures >= sesame_lock_after,
         mails=mails, incidents=incidents)
 
 
@@ -178,7 +186,7 @@ class Unlocked:
             or self.person["locked_at"] is not None
 
 
-def unlock(db: Database, login: str, *, now: datetime,
+def unlock(db: Database, login: str, *, now: datetime, login_key_secret: bytes,
            origin: audit.Origin = audit.CLI) -> Unlocked:
     """Lift a lock: the status goes back to what it was, the failures are forgotten.
 
@@ -188,7 +196,7 @@ def unlock(db: Database, login: str, *, now: datetime,
         row = _person_by_login(db, login)
         if row["status"] == "disabled":
             raise Refused("compte désactivé\u00a0: il ne se déverrouille pas")
-        cleared = attempts.clear(db, attempts.key(row["login"]))
+        cleared = attempts.clear(db, attempts.key(row["login"], login_key_secret))
         new_status = row["status"]
         if row["status"] == "locked":
             new_status = "active" if row["activated_at"] else "pending"

@@ -29,7 +29,7 @@ from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.activation.tokens import Purpose
 from wizard.clock import to_iso
 from wizard.db import transaction
-from wizard.text import fold
+from wizard.text import control_characters, fold
 
 # The person's fields, in the order a summary shows them.
 FIELDS = ("matricule", "last_name", "first_name", "birth_date", "category", "service",
@@ -336,6 +336,11 @@ def _check_name(value: str, label: str) -> str:
 def check_row(row: Row, *, today: date, mail_domain: str) -> StaffRecord:
     """Turn a row into a record, or raise RowInvalid with the first reason found."""
     cells = row.cells
+    for name, value in cells.items():
+        if control_characters(value or ""):
+            # Never echoed: an escape sequence would reach the operator's terminal.
+            raise RowInvalid(f"caractère de contrôle dans la colonne "
+                             f"«\u00a0{_LABELS.get(name, name)}\u00a0» (refusé)")
     if row.extra:
         raise RowInvalid("plus de cellules que de colonnes (un séparateur dans une valeur\u00a0?)")
     matricule = cells.get("matricule", "").strip()

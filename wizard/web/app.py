@@ -83,8 +83,12 @@ def _finish_config(app: Flask) -> None:
     config = app.config
     if not config.get("DATABASE"):
         config["DATABASE"] = str(Path(app.instance_path) / "wizard.sqlite3")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        # Shared by every worker on this host (each `memory://` would count alone).
+        config["RATELIMIT_STORAGE_URI"] = f"sqlite://{config['DATABASE']}.limits"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    _refuse_a_weak_secret_key(config)
     if config["DEMO"]:
         config["MAIL_VIEWER"] = True
     config.setdefault("CLOCK", SYSTEM)
@@ -101,6 +105,36 @@ def _finish_config(app: Flask) -> None:
     # then moves with the idle clock (`wizard_session.SEEN_REFRESH_SECONDS`), in step with
     # the server's own idle check.
     config["SESSION_REFRESH_EACH_REQUEST"] = False
+
+
+# Values seen in documentation, samples and tests: never a production key.
+SAMPLE_SECRET_KEYS = {"change-me", "changeme", "change_me", "secret", "secret-key",
+                      "secret_key", "dev", "development", "test", "test-secret", "testing",
+                      "browser-tests", "screenshots", "bench", "load-test", "sesame", "x",
+                      "your-secret-key", "votre-cle-secrete", "please-change-me"}
+MIN_SECRET_KEY_BYTES = 32
+
+
+class WeakSecretKey(RuntimeError):
+    """The secret key would let anyone sign cookies: the app refuses to start."""
+
+
+def _refuse_a_weak_secret_key(config) -> None:
+    """In production (an https base URL, or demo mode off), refuse a secret key shorter
+    than 32 bytes, made of a few characters, or a known sample value: with it, one
+    cookie is enough to recover the key offline and sign any session."""
+    if not (config["BASE_URL"].startswith("https://") or not config["DEMO"]):
+        return
+    key = str(config["SECRET_KEY"])
+    if (len(key.encode()) >= MIN_SECRET_KEY_BYTES and len(set(key)) >= 8
+            and key.strip().lower() not in SAMPLE_SECRET_KEYS):
+        return
+    raise WeakSecretKey(
+        "WIZARD_SECRET_KEY est trop faible (moins de 32\u00a0octets, ou une valeur "
+        "d'exemple)\u00a0: n'importe qui pourrait signer des cookies de session. "
+        "Générez-en une avec\u00a0: python -c \"import secrets; "
+        "print(secrets.token_hex(32))\" (la même pour chaque processus), ou ne la "
+        "définissez pas pour qu'une clé soit créée dans instance/secret_key.")
 
 
 def _instance_secret(path: Path) -> str:

@@ -7,7 +7,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from wizard.activation.attempts import key as login_key
+from wizard.activation.attempts import key as typed_key
+from wizard.web import ratelimit_store  # noqa: F401  (registers the sqlite:// store)
 
 csrf = CSRFProtect()
 # Storage, on/off and headers come from the app's configuration (RATELIMIT_* keys).
@@ -19,14 +20,11 @@ def configured(name: str):
     return lambda: current_app.config[name]
 
 
-def by_typed_login() -> str:
-    """Key: the login typed on the sésame page, as typed, before any lookup."""
-    return "login:" + login_key(request.form.get("login", ""))
-
-
 def by_typed_identifier() -> str:
-    """Key: the address or login typed on « 1ère connexion », before any lookup."""
-    return "identifier:" + request.form.get("identifier", "").strip().lower()[:320]
+    """Key: the address or login typed on « 1ère connexion », before any lookup, as a
+    keyed hash (the limits' store and Flask-Limiter's log lines never hold it in clear)."""
+    typed = request.form.get("identifier", "")[:320]
+    return "identifier:" + typed_key(typed, current_app.config["SECRET_KEY"].encode())[:32]
 
 
 def by_enrolment() -> str:

@@ -54,6 +54,7 @@ def build_app_services(config) -> AppServices:
             link_valid_days=config["LINK_VALID_DAYS"],
             verification_valid_hours=config["VERIFICATION_VALID_HOURS"],
             verification_max_tries=config["VERIFICATION_MAX_TRIES"],
+            verification_mails_per_day=config["VERIFICATION_MAILS_PER_DAY"],
             resend_cooldown_seconds=config["RESEND_COOLDOWN_SECONDS"],
             code_key=hmac.new(config["SECRET_KEY"].encode(), b"sesame verification codes",
                               hashlib.sha256).digest(),

@@ -22,8 +22,12 @@ _STATUS = {TokenState.UNKNOWN: 404, TokenState.EXPIRED: 410, TokenState.REVOKED:
            TokenState.USED: 410}
 
 
-def _invalid(state: TokenState, template: str):
-    return render_template(template, state=state.value), _STATUS[state]
+def _invalid(state: TokenState, template: str, status=None):
+    # A locked person's link is not « replaced »: it works again once unlocked.
+    locked = status is not None and status.person is not None \
+        and status.person.status == "locked"
+    return (render_template(template, state="locked" if locked else state.value),
+            _STATUS[state])
 
 
 @bp.get("/activation/<token>")
@@ -32,7 +36,7 @@ def activation(token: str):
     found = services()
     status = identity_proof.inspect_link(found.db, token, found.clock.now())
     if status.state is not TokenState.VALID:
-        return _invalid(status.state, "links/invalid.html")
+        return _invalid(status.state, "links/invalid.html", status)
     assert status.token is not None
     return render_template("links/activation.html", person=status.person, form=EmptyForm(),
                            expires=status.token.expires_at)
@@ -49,7 +53,7 @@ def begin(token: str):
     status, enrolment_id = identity_proof.begin_with_link(
         found.context, token, ask_birth_date=found.config("ASK_BIRTH_DATE"))
     if enrolment_id is None or status.token is None:
-        return _invalid(status.state, "links/invalid.html")
+        return _invalid(status.state, "links/invalid.html", status)
     return wizard_session.go_to_current_step(
         wizard_session.bind(enrolment_id, "link", status.token.id))
 

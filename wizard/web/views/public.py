@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from wizard.activation import first_login as first_logins
 from wizard.activation import identity_proof
 from wizard.web.database import get_db
-from wizard.web.extensions import by_typed_identifier, by_typed_login, configured, limiter
+from wizard.web.extensions import by_typed_identifier, configured, limiter
 from wizard.web.forms import FirstLoginForm, SesameForm
 from wizard.web.i18n import current_language
 from wizard.web.services import services
@@ -52,13 +52,14 @@ def first_login_sent():
 
 @bp.route("/sesame", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_SECRET_PER_IP"), methods=["POST"])
-@limiter.limit(configured("RATELIMIT_SECRET_PER_IDENTIFIER"), key_func=by_typed_login,
-               methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_IP"), methods=["POST"])
 def sesame():
     """Begin with the login and sésame from HR's letter.
 
     Every refusal (wrong login, wrong sésame, too many tries, locked) gets the same page:
-    it never tells whether the login exists, nor how many tries are left.
+    it never tells whether the login exists, nor how many tries are left. The typed login
+    is braked by the domain (`attempts`, shared by every worker), per network: no rate
+    limit per typed login here, which a stranger could use up to keep its owner out.
     """
     form = SesameForm()
     refused = False

@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -33,6 +32,7 @@ from wizard.activation.enrolment import (
 from wizard.activation.names import normalize_address
 from wizard.activation.steps import Step
 from wizard.activation.tokens import CodeCheck
+from wizard.activation.verification import TooManyVerificationMails
 from wizard.web.branding import services_for
 from wizard.web.extensions import by_enrolment, configured, limiter
 from wizard.web.forms import (
@@ -99,7 +99,7 @@ def resume():
 def session_ended():
     """Why there is no wizard session, and the way back in."""
     reason = request.args.get("raison", "none")
-    if reason not in {"none", "idle", "link", "left"}:
+    if reason not in {"none", "idle", "link", "left", "done"}:
         reason = "none"
     return render_template("steps/session_ended.html", reason=reason), 403
 
@@ -108,7 +108,7 @@ def session_ended():
 def leave():
     """« Quitter »: end the wizard session on this device; what was recorded stays."""
     if EmptyForm().validate_on_submit():
-        session.clear()
+        wizard_session.leave()  # on the server too: a copied cookie stops working
     return redirect(url_for("steps.session_ended", raison="left"), 303)
 
 
@@ -140,7 +140,7 @@ def birth_date():
         if outcome is identity_proof.BirthDateCheck.ACCEPTED:
             return _next(enrolment.id)
         if outcome is identity_proof.BirthDateCheck.LOCKED:
-            session.clear()
+            wizard_session.leave()
             locked = True
         else:
             form.birth_date.errors = [_("Cette date ne correspond pas à celle que nous "
@@ -172,9 +172,12 @@ def mail():
     form = MailForm(institutional_email=enrolment.person.institutional_email)
     if form.validate_on_submit():
         forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
-        answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
-                            keep_copy=form.keep_copy.data)
-        return _next(enrolment.id)
+        try:
+            answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
+                                keep_copy=form.keep_copy.data)
+            return _next(enrolment.id)
+        except TooManyVerificationMails:
+            form.forward_to.errors = [_too_many_mails()]
     if request.method == "GET":
         form.forward.data = enrolment.forward_to is not None
         form.forward_to.data = (enrolment.forward_to or enrolment.person.personal_email
@@ -220,10 +223,19 @@ def _waiting_code(kind: Verified, endpoint: str):
 def _waiting_resend(kind: Verified, endpoint: str):
     enrolment = enter(kind.waiting_step)
     if EmptyForm().validate_on_submit():
-        verifications.resend_verification(services().context, enrolment.id, kind=kind)
-        flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
-                "fonctionne plus.", address=enrolment.pending_address(kind)), "info")
+        try:
+            verifications.resend_verification(services().context, enrolment.id, kind=kind)
+            flash(_("Un nouveau courriel a été envoyé à %(address)s. Le code précédent ne "
+                    "fonctionne plus.", address=enrolment.pending_address(kind)), "info")
+        except TooManyVerificationMails:
+            flash(_too_many_mails(), "error")
     return redirect(url_for(f"steps.{endpoint}"), 303)
+
+
+def _too_many_mails() -> str:
+    return _("Trop de courriels de vérification ont été envoyés aujourd'hui "
+             "(%(count)s au plus par 24\u00a0heures). Réessayez demain, ou contactez "
+             "l'assistance.", count=services().config("VERIFICATION_MAILS_PER_DAY"))
 
 
 _secret_per_ip = limiter.limit(configured("RATELIMIT_SECRET_PER_IP"))
@@ -302,9 +314,12 @@ def recovery():
     form = RecoveryForm(institutional_email=enrolment.person.institutional_email,
                         required=required)
     if form.validate_on_submit():
-        answers.choose_recovery(services().context, enrolment.id,
-                                address=normalize_address(form.address.data or "") or None)
-        return _next(enrolment.id)
+        try:
+            answers.choose_recovery(services().context, enrolment.id,
+                                    address=normalize_address(form.address.data or "") or None)
+            return _next(enrolment.id)
+        except TooManyVerificationMails:
+            form.address.errors = [_too_many_mails()]
     if request.method == "GET":
         form.address.data = enrolment.recovery_address or ""
     return render_step("steps/recovery.html", enrolment, Step.RECOVERY,
@@ -333,6 +348,9 @@ def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_IP"), methods=["POST"])
+@limiter.limit(configured("RATELIMIT_ARGON2_PER_SESSION"), key_func=by_enrolment,
+               methods=["POST"])
 def password():
     """Choose the password; on success the account is activated."""
     enrolment = enter(Step.PASSWORD)
@@ -343,7 +361,8 @@ def password():
         choice = completion.choose_password(
             found.context, enrolment, form.password.data or "", form.confirmation.data or "",
             policy=found.password_policy, hasher=found.password_hasher,
-            words=found.personal_words(enrolment.person), language=current_language())
+            words=found.personal_words(enrolment.person), language=current_language(),
+            session_sid=wizard_session.sid())
         verdict = choice.verdict
         if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]

@@ -1,15 +1,19 @@
 """The browser's binding to an enrolment: set when identity is proven, checked each request.
 
-The cookie holds only ids; the enrolment's facts are in the database. A session ends when
-it is idle too long or when the link (or sésame) that opened it stops being valid
-(revoked by a newer one, expired).
+The cookie holds only a random session id (and the enrolment's id, for the rate limits'
+key); which enrolment and proof it stands for is on the server (`activation.sessions`).
+A session ends on the server when it is idle too long, on « Quitter », on a new sésame,
+at completion, or when the link (or sésame) that opened it stops being valid (revoked by
+a newer one, expired): a copied cookie stops working too.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, redirect, request, session, url_for
 
-from wizard.activation import people
+from wizard.activation import people, sessions
 from wizard.activation.enrolment import Enrolment, load
 from wizard.activation.identity_proof import session_still_valid
 from wizard.db import transaction
@@ -25,15 +29,17 @@ def bind(enrolment_id: int, method: str, proof_id: int,
 
     `proof_id` is the link's token id (method "link") or the person's id ("sesame").
     """
+    db = get_db()
+    with transaction(db):
+        sid = sessions.open_session(db, enrolment_id=enrolment_id, method=method,
+                                    proof_id=proof_id, now=clock().now(),
+                                    sesame_issued_at=sesame_issued_at)
     session.clear()
     session.permanent = True
-    session["enrolment"] = enrolment_id
-    session["method"] = method
-    session["proof"] = proof_id
-    if sesame_issued_at:
-        session["sesame_issued"] = sesame_issued_at
-    session["seen"] = int(clock().seconds())
-    enrolment = load(get_db(), enrolment_id)
+    session["sid"] = sid
+    session["enrolment"] = enrolment_id  # the rate limits' key; the server's record rules
+    session["seen"] = int(clock().seconds())  # moves the cookie's expiry with the idle clock
+    enrolment = load(db, enrolment_id)
     if enrolment is not None:
         remember_language(enrolment.person)
     return enrolment
@@ -58,18 +64,29 @@ def remember_language(person: people.Person) -> None:
 
 
 def finish(enrolment_id: int) -> None:
-    """After completion: a fresh session that can only show the done page.
+    """After completion: the session (already marked on the server, by `completion`) can
+    only show the done page.
 
     The CSRF token is kept, so a double click's second POST still lands on the done page
     rather than on « formulaire expiré ».
     """
-    csrf_token = session.get("csrf_token")
-    session.clear()
-    if csrf_token:
-        session["csrf_token"] = csrf_token
-    session.permanent = True
+    session.pop("enrolment", None)
     session["done"] = enrolment_id
     session["seen"] = int(clock().seconds())
+
+
+def leave() -> None:
+    """« Quitter »: end the session on the server, then forget the cookie."""
+    sid = session.get("sid")
+    if sid:
+        sessions.end(get_db(), sid, clock().now(), "left")
+    session.clear()
+
+
+def sid() -> str | None:
+    """The session id the cookie holds (the domain's completion marks it done)."""
+    value = session.get("sid")
+    return value if isinstance(value, str) else None
 
 
 # The idle clock restarts at most once a minute: rewriting the cookie (serialized, signed,
@@ -87,40 +104,38 @@ class SessionEnded(Exception):
 
 def current() -> Enrolment:
     """The session's enrolment, or SessionEnded with the reason."""
-    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    if isinstance(session.get("done"), int):
-        # A completed enrolment: nothing left to do but read the done page.
-        enrolment = load(get_db(), session["done"])
-        if enrolment is None or clock().seconds() - session.get("seen", 0) > idle or \
-                enrolment.completed_at is None:
-            session.clear()
-            raise SessionEnded("none")
-        return enrolment
-    enrolment_id = session.get("enrolment")
-    method = session.get("method")
-    proof_id = session.get("proof")
-    if (not isinstance(enrolment_id, int) or not isinstance(proof_id, int)
-            or method not in ("link", "sesame")):
-        raise SessionEnded("none")
-    if clock().seconds() - session.get("seen", 0) > idle:
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    db, now = get_db(), clock().now()
+    try:
+        record = sessions.find(db, session.get("sid"), now, idle=idle)
+    except sessions.Ended as ended:
         session.clear()
-        raise SessionEnded("idle")
-    db = get_db()
-    enrolment = load(db, enrolment_id)
-    if not session_still_valid(db, method, proof_id, clock().now(),
-                               sesame_issued_at=session.get("sesame_issued"),
-                               person=enrolment.person if enrolment else None):
-        session.clear()
-        raise SessionEnded("link")
+        raise SessionEnded(ended.reason) from None
+    enrolment = load(db, record.enrolment_id)
     if enrolment is None:
         session.clear()
         raise SessionEnded("none")
-    if enrolment.completed_at is not None:
-        finish(enrolment.id)  # completed in another tab: this one ends too
+    if record.done:
+        # A completed enrolment: nothing left to do but read the done page.
+        if enrolment.completed_at is None:
+            session.clear()
+            raise SessionEnded("none")
+        if session.get("done") != enrolment.id:
+            finish(enrolment.id)  # another tab of this browser completed it
         return enrolment
-    now = int(clock().seconds())
-    if now - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
-        session["seen"] = now
+    if not session_still_valid(db, record.method, record.proof_id, now,
+                               sesame_issued_at=record.sesame_issued_at,
+                               person=enrolment.person):
+        session.clear()
+        raise SessionEnded("link")
+    if enrolment.completed_at is not None:
+        # Completed by another session: this one ended there (see `sessions.completed`).
+        session.clear()
+        raise SessionEnded("none")
+    seconds = int(clock().seconds())
+    if seconds - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
+        session["seen"] = seconds
+        sessions.seen(db, record.id, now)
     if request.method == "POST":
         remember_language(enrolment.person)
     return enrolment
