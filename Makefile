@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# The LDAP backend's python-ldap needs libldap2-dev and libsasl2-dev: only when present,
+	@# so that `make run` needs nothing from apt.
+	if [ -e /usr/include/ldap.h ] && [ -e /usr/include/sasl/sasl.h ]; then \
+	  $(BIN)/pip install --quiet -e '.[test,ldap]'; fi
 	touch $(STAMP)
 
 install: $(STAMP) catalogs ## Create the virtual environment and install everything
