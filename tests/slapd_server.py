@@ -192,13 +192,14 @@ class Slapd:
         """Start serving on `url` (the same port and data after a stop)."""
         if self._process is not None:
             return self
-        self._process = subprocess.Popen(
-            [SLAPD, "-d", "0", "-F", str(self.folder / "slapd.d"), "-h", self.url + "/"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with open(self.folder / "slapd.log", "ab") as log:
+            self._process = subprocess.Popen(
+                [SLAPD, "-d", "0", "-F", str(self.folder / "slapd.d"), "-h", self.url + "/"],
+                stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError("slapd stopped: " + self._process.stderr.read().decode())
+                raise RuntimeError("slapd stopped: " + (self.folder / "slapd.log").read_text())
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
