@@ -234,7 +234,8 @@ class Slapd:
         import ldap.modlist
         dn = f"uid={login},{self.people}"
         attributes: dict[str, list[bytes]] = {
-            "objectClass": [b"inetOrgPerson", b"eduPerson", b"supannPerson"],
+            "objectClass": [b"inetOrgPerson", b"eduPerson", b"supannPerson",
+                            b"sesameAccount"],
             "uid": [login.encode()], "cn": [f"{given} {sn}".encode()],
             "sn": [sn.encode()], "givenName": [given.encode()],
         }

@@ -290,3 +290,29 @@ def m007_birth_date_check(db: Database) -> None:
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_required INTEGER NOT NULL"
                " DEFAULT 0")
     db.execute("ALTER TABLE enrolments ADD COLUMN birth_date_checked_at TEXT")
+
+
+@migrations()
+def m014_directory_writes(db: Database) -> None:
+    """The directory queue: writes without a secret (liste rouge, forwarding, recovery
+    address, markers, locks) waiting to be applied to the LDAP directory."""
+    db.execute(
+        """
+        CREATE TABLE directory_writes (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER REFERENCES people(id),
+            login TEXT NOT NULL,
+            matricule TEXT,
+            changes TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_until TEXT,
+            applied_at TEXT,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX directory_writes_pending ON directory_writes(applied_at,"
+               " next_attempt_at)")
+    db.execute("CREATE INDEX directory_writes_login ON directory_writes(login, id)")

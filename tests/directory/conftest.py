@@ -1,9 +1,13 @@
-"""The directory tests: a real slapd per test (well under a second to start)."""
+"""The directory tests: a real slapd per test (well under a second to start), and the
+test app writing to it (WIZARD_DIRECTORY=ldap)."""
 
 from __future__ import annotations
 
 import pytest
+from harness import TEST_CONFIG
 from slapd_server import Slapd, require_slapd
+
+from wizard import create_app
 
 
 @pytest.fixture
@@ -14,3 +18,26 @@ def slapd(tmp_path):
     server = Slapd(tmp_path / "slapd").start()
     yield server
     server.stop()
+
+
+def ldap_config(slapd: Slapd, **overrides) -> dict:
+    """The settings of an app writing to `slapd`."""
+    return {"DIRECTORY": "ldap", "LDAP_URL": slapd.url, "LDAP_BIND_DN": slapd.service_dn,
+            "LDAP_BIND_PASSWORD": slapd.service_password, "LDAP_BASE_DN": slapd.base,
+            "LDAP_PEOPLE_DN": slapd.people, "LDAP_TIMEOUT": 2.0,
+            "LDAP_ATTRIBUTES": {"keep_copy": "mailKeepCopy", "charter": "sesameCharte",
+                                "activated": "sesameActive"},
+            "LDAP_OBJECT_CLASSES": ["inetOrgPerson", "eduPerson", "supannPerson",
+                                    "sesameAccount"],
+            **overrides}
+
+
+@pytest.fixture
+def app(request, tmp_path, isolated_configuration, clock, slapd):
+    """The test app, its accounts written to the test slapd.
+
+    `@pytest.mark.app_config(KEY=value)` overrides settings for one test."""
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    return create_app({**TEST_CONFIG, "DATABASE": str(tmp_path / "wizard.sqlite3"),
+                       "CLOCK": clock, **ldap_config(slapd, **overrides)})

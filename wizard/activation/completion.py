@@ -3,6 +3,7 @@ written to the directory and activated, once."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -16,7 +17,9 @@ from wizard.activation.people import Person
 from wizard.activation.steps import Step
 from wizard.clock import to_iso
 from wizard.db import transaction
-from wizard.directory import AccountRecord
+from wizard.directory import AccountRecord, DirectoryUnavailable, PasswordRefused
+
+log = logging.getLogger(__name__)
 
 
 def personal_words(person: Person, institution_words: list[str]) -> passwords.PersonalWords:
@@ -39,6 +42,8 @@ class PasswordChoice:
 
     verdict: passwords.Verdict
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
+    directory_refusal: str | None = None  # refused by the directory's policy: why
+    directory_down: bool = False  # the directory could not be reached: nothing changed
 
 
 def is_the_sesame(ctx: Context, hasher: PasswordHasher, enrolment: Enrolment,
@@ -62,16 +67,39 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
         return PasswordChoice(verdict)
     if is_the_sesame(ctx, hasher, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
-    # Hashed before the transaction: the write lock is never held for ~100 ms.
-    complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
+    # Hashed before the transaction: the write lock is never held for ~100 ms. A
+    # directory that hashes the password itself (RFC 3062) gets it in clear instead.
+    needs_hash = ctx.directory is None or ctx.directory.needs_hash
+    try:
+        complete(ctx, enrolment.id,
+                 passwords.hash_password(hasher, password) if needs_hash else "",
+                 password=password)
+    except PasswordRefused as refusal:
+        return PasswordChoice(verdict, directory_refusal=refusal.reason)
+    except DirectoryUnavailable as error:
+        # Rolled back: the link is not consumed and the account stays pending.
+        log.warning("directory unavailable at the activation of enrolment %s: %s",
+                    enrolment.id, error)
+        return PasswordChoice(verdict, directory_down=True)
     return PasswordChoice(verdict)
 
 
-def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
+def _proven_personal_address(enrolment: Enrolment) -> str | None:
+    """The personal address the person has shown they own: the recovery address verified
+    on the sésame path, else HR's address the link was sent to."""
+    if enrolment.recovery_address and enrolment.row["recovery_verified_at"]:
+        return enrolment.recovery_address
+    return enrolment.person.personal_email if enrolment.method == "link" else None
+
+
+def complete(ctx: Context, enrolment_id: int, password_hash: str, *,
+             password: str = "") -> bool:
     """Activate the account: write it to the directory, consume the link, mail a notice.
 
     Returns False (and changes nothing) when the enrolment was already completed, so a
-    double click or two tabs activate once. Every earlier fact is re-checked here.
+    double click or two tabs activate once. Every earlier fact is re-checked here. The
+    directory is written inside the transaction: if it raises (DirectoryUnavailable,
+    PasswordRefused), everything is rolled back.
     """
     db, now, origin, directory = ctx.db, ctx.now(), ctx.origin, ctx.directory
     assert directory is not None, "completion writes to the directory"
@@ -89,7 +117,11 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
             person_id=person.id, login=person.login, email=person.institutional_email,
             listed=bool(enrolment.listed), forward_to=forward_to,
             keep_copy=enrolment.keep_copy if forward_to else None,
-            password_hash=password_hash), now)
+            password_hash=password_hash, first_name=person.first_name,
+            last_name=person.last_name, matricule=person.matricule,
+            recovery_address=_proven_personal_address(enrolment),
+            charter_version=enrolment.row["charter_version"],
+            charter_accepted_at=enrolment.row["charter_accepted_at"], password=password), now)
         touch(db, enrolment_id, now, completed_at=to_iso(now))
         db.execute("UPDATE people SET status = 'active', activated_at = ? WHERE id = ?",
                    [to_iso(now), person.id])
