@@ -19,9 +19,16 @@ from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address
 from wizard.clock import from_iso
+from wizard.directory import queue as directory_queue
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.web.branding import french_contact_phrase
-from wizard.web.services import app_services, clock, compose
+from wizard.web.services import (
+    app_services,
+    apply_directory_queue,
+    clock,
+    compose,
+    directory_for,
+)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -37,7 +44,7 @@ def register_commands(app) -> None:
     """Add the operators' commands to `flask --app wizard` (and so to `wizard`)."""
     for command in (init_db, add_person_command, demo, invite, send_mail, import_staff,
                     sesame, status, audit_command, resend, unlock, disable_departed,
-                    report):
+                    report, directory_group):
         app.cli.add_command(command)
 
 
@@ -538,6 +545,7 @@ def status(who: str) -> None:
         if index:
             click.echo("")
         _print_status(helpdesk.status(database, person, now), now)
+        _print_directory_side(database, person)
 
 
 def _line(label: str, value: str) -> None:
@@ -704,8 +712,12 @@ def disable_departed(dry_run: bool) -> None:
     """
     grace = current_app.config["DEPARTED_GRACE_DAYS"]
     today = _today()
-    done = helpdesk.disable_departed(_db(), today=today, grace_days=grace, now=_now(),
-                                     dry_run=dry_run)
+    ldap = _uses_ldap()
+    database = _db()
+    done = helpdesk.disable_departed(database, today=today, grace_days=grace, now=_now(),
+                                     dry_run=dry_run, lock_in_directory=ldap)
+    if ldap and done and not dry_run:
+        _sync_directory(database, [item.person["login"] for item in done])
     cutoff = helpdesk.departed_cutoff(today, grace)
     verb = "serait désactivé" if dry_run else "désactivé"
     for item in done:
@@ -794,3 +806,88 @@ def _print_report_csv(counts: reports.Report) -> None:
         writer.writerow(["service", _spreadsheet_cell(service), sum(by_status.values()),
                          *(by_status[name] for name in reports.STATUSES)])
     click.echo(buffer.getvalue(), nl=False)
+
+
+# directory -------------------------------------------------------------------------------
+
+
+def _uses_ldap() -> bool:
+    return current_app.config["DIRECTORY"] == "ldap"
+
+
+def _sync_directory(database, logins: list[str] | None) -> bool:
+    """Apply the queued directory writes now; say what happened. True if all went."""
+    report = apply_directory_queue(database, logins=logins, ignore_backoff=True)
+    left = directory_queue.pending_count(database)
+    applied = _plural(report.applied, "écriture appliquée", "écritures appliquées")
+    click.echo(f"Annuaire{NBSP}: {applied}, {_number(left)} en attente.")
+    for error in report.errors or []:
+        click.echo(f"  échec{NBSP}: {error} (nouvel essai automatique plus tard)")
+    return not report.failed
+
+
+def _print_directory_side(database, person: dict) -> None:
+    """`wizard status`: the person's entry in the LDAP directory and the queued writes."""
+    if not _uses_ldap():
+        return
+    directory = directory_for(database)
+    try:
+        dn = directory.find(person["login"], person["matricule"])
+        entry = dn or "AUCUNE ENTRÉE trouvée"
+    except Exception as error:  # noqa: BLE001 - the status must print whatever happens
+        entry = f"annuaire injoignable ({error})"
+    finally:
+        directory.close()
+    _line("Entrée de l'annuaire", entry)
+    side = directory_queue.for_login(database, person["login"])
+    last = side.last_applied
+    _line("Dernière écriture", f"le {_moment(last['applied_at'])}" if last else "aucune")
+    if not side.pending:
+        _line("Écritures en attente", "aucune")
+    else:
+        _line("Écritures en attente", f"{_number(len(side.pending))} — wizard directory sync "
+                                      f"{person['login']}")
+        for row in side.pending:
+            tries = _plural(row["attempts"], "tentative", "tentatives")
+            error = f" ; dernière erreur{NBSP}: {row['last_error']}" if row["last_error"] else ""
+            click.echo(f"    {_moment(row['created_at'])}  {tries}{error}")
+
+
+@click.group("directory")
+def directory_group() -> None:
+    """L'annuaire LDAP de l'établissement (WIZARD_DIRECTORY=ldap): vérifier la
+    configuration, rejouer les écritures en attente."""
+
+
+@directory_group.command("check")
+@click.option("--login", help="Lire l'entrée de cet identifiant plutôt que la première venue.")
+@with_appcontext
+def directory_check(login: str | None) -> None:
+    """Se connecte, s'authentifie, trouve la base, lit une entrée et dit ce qui manque."""
+    if not _uses_ldap():
+        _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: les comptes sont écrits "
+              "dans la base SQLite du wizard, il n'y a pas d'annuaire à vérifier.")
+    database = _db()
+    directory = directory_for(database)
+    click.echo(f"Annuaire {directory.settings.url}, base «{NBSP}{directory.settings.base_dn}"
+               f"{NBSP}», mode {directory.settings.entries}, mot de passe par "
+               f"{directory.settings.password_method}")
+    lines = directory.check(login)
+    for ok, line in lines:
+        click.echo(("  ✓ " if ok else "  ✗ ") + line)
+    left = directory_queue.pending_count(database)
+    click.echo(f"  Écritures en attente{NBSP}: {_number(left)}")
+    if not all(ok for ok, _ in lines):
+        raise SystemExit(1)
+
+
+@directory_group.command("sync")
+@click.argument("logins", nargs=-1)
+@with_appcontext
+def directory_sync(logins: tuple[str, ...]) -> None:
+    """Rejoue maintenant les écritures en attente vers l'annuaire (toutes, ou celles des
+    LOGIN donnés), sans attendre leur prochain essai."""
+    if not _uses_ldap():
+        _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: rien à rejouer.")
+    if not _sync_directory(_db(), [login.strip().lower() for login in logins] or None):
+        raise SystemExit(1)
