@@ -273,3 +273,15 @@ class Slapd:
         """`ldapwhoami -x -D dn -w password`: a bind as the person, as any service does."""
         return subprocess.run(["ldapwhoami", "-x", "-H", self.url, "-D", dn, "-w", password],
                               capture_output=True, text=True, timeout=10)
+
+
+def ldap_config(slapd: Slapd, **overrides) -> dict:
+    """The settings of an app writing to `slapd`."""
+    return {"DIRECTORY": "ldap", "LDAP_URL": slapd.url, "LDAP_BIND_DN": slapd.service_dn,
+            "LDAP_BIND_PASSWORD": slapd.service_password, "LDAP_BASE_DN": slapd.base,
+            "LDAP_PEOPLE_DN": slapd.people, "LDAP_TIMEOUT": 2.0,
+            "LDAP_ATTRIBUTES": {"keep_copy": "mailKeepCopy", "charter": "sesameCharte",
+                                "activated": "sesameActive"},
+            "LDAP_OBJECT_CLASSES": ["inetOrgPerson", "eduPerson", "supannPerson",
+                                    "sesameAccount"],
+            **overrides}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from harness import TEST_CONFIG
-from slapd_server import Slapd, require_slapd
+from slapd_server import Slapd, ldap_config, require_slapd
 
 from wizard import create_app
 
@@ -18,18 +18,6 @@ def slapd(tmp_path):
     server = Slapd(tmp_path / "slapd").start()
     yield server
     server.stop()
-
-
-def ldap_config(slapd: Slapd, **overrides) -> dict:
-    """The settings of an app writing to `slapd`."""
-    return {"DIRECTORY": "ldap", "LDAP_URL": slapd.url, "LDAP_BIND_DN": slapd.service_dn,
-            "LDAP_BIND_PASSWORD": slapd.service_password, "LDAP_BASE_DN": slapd.base,
-            "LDAP_PEOPLE_DN": slapd.people, "LDAP_TIMEOUT": 2.0,
-            "LDAP_ATTRIBUTES": {"keep_copy": "mailKeepCopy", "charter": "sesameCharte",
-                                "activated": "sesameActive"},
-            "LDAP_OBJECT_CLASSES": ["inetOrgPerson", "eduPerson", "supannPerson",
-                                    "sesameAccount"],
-            **overrides}
 
 
 @pytest.fixture

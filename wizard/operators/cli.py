@@ -292,9 +292,12 @@ SHOWN_BY_DEFAULT = 20
 @click.option("--verbose", "-v", is_flag=True,
               help=f"Liste chaque personne créée ou mise à jour (sinon les {SHOWN_BY_DEFAULT} "
                    "premières).")
+@click.option("--check-directory", is_flag=True,
+              help="Dit qui, parmi les personnes du fichier, n'a pas d'entrée dans l'annuaire "
+                   "LDAP (WIZARD_DIRECTORY=ldap).")
 @with_appcontext
 def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | None,
-                 delimiter: str | None, verbose: bool) -> None:
+                 delimiter: str | None, verbose: bool, check_directory: bool = False) -> None:
     """Import an HR export (CSV from SIHAM or a spreadsheet).
 
     One row per person, keyed by matricule: new people get a login and an institutional
@@ -317,8 +320,33 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
             now=now, today=_today(), dry_run=dry_run, skip_invalid=skip_invalid,
             source=str(file), progress=bar.update)
     _print_import(file, summary, verbose)
+    if check_directory:
+        _print_without_entry(database, export, summary)
     if summary.rejected and not skip_invalid:
         raise SystemExit(1)
+
+
+def _print_without_entry(database, export, summary) -> None:
+    """`import-staff --check-directory`: who has no entry in the LDAP directory."""
+    if not _uses_ldap():
+        _fail(f"--check-directory{NBSP}: WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}».")
+    directory = directory_for(database)
+    try:
+        missing = hr_import.without_directory_entry(database, export, summary,
+                                                    directory.has_entry)
+    except Exception as error:  # noqa: BLE001 - DirectoryUnavailable, said plainly
+        _fail(f"annuaire injoignable{NBSP}: {error} (wizard directory check)")
+    finally:
+        directory.close()
+    if not missing:
+        click.echo(f"Annuaire{NBSP}: chaque personne du fichier a son entrée.")
+        return
+    count = _plural(len(missing), "personne sans entrée", "personnes sans entrée")
+    click.echo(f"Annuaire{NBSP}: {count} (elles ne pourront pas activer leur compte avant "
+               f"sa création){NBSP}:")
+    for item in missing:
+        click.echo(f"  ligne {item.line}{NBSP}: {item.full_name}, matricule {item.matricule}, "
+                   f"identifiant {item.login}")
 
 
 def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -> None:
