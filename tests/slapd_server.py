@@ -207,6 +207,12 @@ class Slapd:
                 time.sleep(0.02)
         raise RuntimeError("slapd did not start")
 
+    @property
+    def pid(self) -> int:
+        """The running slapd's process id."""
+        assert self._process is not None
+        return self._process.pid
+
     def stop(self) -> None:
         """Stop serving (SIGTERM; the data stays)."""
         if self._process is None:
