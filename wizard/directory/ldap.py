@@ -311,7 +311,10 @@ class LdapDirectory:
                 if isinstance(control, PasswordPolicyControl) and control.error is not None:
                     reason = _PPOLICY_REASONS.get(control.error, "other")
             if reason == "other" and isinstance(error, ldap.CONSTRAINT_VIOLATION):
-                reason = "quality"  # AD (0000052D) and ppolicy without the control
+                # Active Directory (0000052D) and ppolicy without the control: the words.
+                info = str(details.get("info", "")).lower()
+                reason = ("too_short" if "too short" in info
+                          else "in_history" if "history" in info else "quality")
             log.info("directory refused the password of %s: %s (%s)", record.login, reason,
                      details.get("info", ""))
             raise PasswordRefused(reason, str(details.get("info", ""))) from error
@@ -426,8 +429,9 @@ class LdapDirectory:
                     return lines + [(False, f"Branche des personnes introuvable\u00a0: "
                                             f"« {s.search_base} ». Vérifiez "
                                             "WIZARD_LDAP_PEOPLE_DN.")]
-            wanted = (f"({s.login_attribute}={sample_login})" if sample_login
-                      else "(objectClass=inetOrgPerson)")
+            from ldap.filter import escape_filter_chars
+            wanted = (f"({s.login_attribute}={escape_filter_chars(sample_login)})"
+                      if sample_login else f"({s.login_attribute}=*)")
             try:
                 found = connection.search_ext_s(s.search_base, ldap.SCOPE_SUBTREE, wanted,
                                                 [s.login_attribute], sizelimit=1)
