@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tls_material import make_certificate
 
 REALM, DOMAIN = "UNIV-TEST.FR", "UNIVTEST"
 BASE = "DC=univ-test,DC=fr"
@@ -63,27 +64,13 @@ class SambaAD:
         self._provision()
 
     def _provision(self) -> None:
-        tls = self.folder / "tls"
-        tls.mkdir(parents=True)
-        _run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
-             "-out", "ca.pem", "-days", "2", "-subj", "/CN=Sesame test CA",
-             "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=keyCertSign,cRLSign", cwd=tls)
-        _run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem",
-             "-out", "req.csr", "-subj", "/CN=localhost", cwd=tls)
-        (tls / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                                     "extendedKeyUsage=serverAuth\n")
-        _run("openssl", "x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "ext.cnf",
-             cwd=tls)
-        (tls / "key.pem").chmod(0o600)
+        tls = make_certificate(self.folder / "tls")
         _run("samba-tool", "domain", "provision", f"--realm={REALM}", f"--domain={DOMAIN}",
              "--server-role=dc", "--dns-backend=NONE", f"--adminpass={ADMIN_PASSWORD}",
              f"--targetdir={self.folder / 'dc'}", "--option=server services = ldap",
              "--option=interfaces = lo", "--option=bind interfaces only = yes",
-             "--option=tls enabled = yes", f"--option=tls keyfile = {tls / 'key.pem'}",
-             f"--option=tls certfile = {tls / 'cert.pem'}",
-             f"--option=tls cafile = {tls / 'ca.pem'}")
+             "--option=tls enabled = yes", f"--option=tls keyfile = {tls.key}",
+             f"--option=tls certfile = {tls.certificate}", f"--option=tls cafile = {tls.ca}")
 
     def start(self) -> SambaAD:
         with open(self.folder / "samba.log", "ab") as log:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tls_material import TlsFiles, make_certificate
 
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
@@ -65,7 +66,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _config_ldif(folder: Path) -> str:
+def _config_ldif(folder: Path, tls: TlsFiles | None) -> str:
+    tls_lines = "" if tls is None else (
+        f"olcTLSCACertificateFile: {tls.ca}\nolcTLSCertificateFile: {tls.certificate}\n"
+        f"olcTLSCertificateKeyFile: {tls.key}\n")
     includes = "\n".join(f"include: file://{path}" for path in (
         SCHEMAS / "core.ldif", SCHEMAS / "cosine.ldif", SCHEMAS / "inetorgperson.ldif",
         SUPANN_TEST_SCHEMA))
@@ -75,7 +79,7 @@ objectClass: olcGlobal
 cn: config
 olcPidFile: {folder}/slapd.pid
 olcArgsFile: {folder}/slapd.args
-
+{tls_lines}
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
 cn: module{{0}}
@@ -166,22 +170,28 @@ pwdMaxFailure: 5
 
 
 class Slapd:
-    """One slapd on a free port, its configuration and data under `folder`."""
+    """One slapd on a free port, its configuration and data under `folder`. With `tls`, it
+    also offers StartTLS there and LDAPS on `ldaps_url`, with a certificate of a test CA
+    (`ca_file`)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, tls: bool = False):
         self.folder = Path(folder)
         self.port = _free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        self.tls = make_certificate(self.folder / "tls") if tls else None
+        self.ca_file = str(self.tls.ca) if self.tls else ""
+        self.ldaps_port = _free_port() if tls else None
+        self.ldaps_url = f"ldaps://127.0.0.1:{self.ldaps_port}" if tls else ""
         self.base, self.people = BASE, PEOPLE
         self.service_dn, self.service_password = SERVICE_DN, SERVICE_PASSWORD
         self._process: subprocess.Popen | None = None
         self._configure()
 
     def _configure(self) -> None:
-        (self.folder / "slapd.d").mkdir(parents=True)
+        (self.folder / "slapd.d").mkdir(parents=True, exist_ok=True)
         (self.folder / "data").mkdir()
         config = self.folder / "config.ldif"
-        config.write_text(_config_ldif(self.folder))
+        config.write_text(_config_ldif(self.folder, self.tls))
         entries = self.folder / "base.ldif"
         entries.write_text(BASE_ENTRIES)
         for number, ldif in (("0", config), ("1", entries)):
@@ -192,9 +202,10 @@ class Slapd:
         """Start serving on `url` (the same port and data after a stop)."""
         if self._process is not None:
             return self
+        listen = self.url + "/" + (f" {self.ldaps_url}/" if self.ldaps_url else "")
         with open(self.folder / "slapd.log", "ab") as log:
             self._process = subprocess.Popen(
-                [SLAPD, "-d", "0", "-F", str(self.folder / "slapd.d"), "-h", self.url + "/"],
+                [SLAPD, "-d", "0", "-F", str(self.folder / "slapd.d"), "-h", listen],
                 stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

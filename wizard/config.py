@@ -205,8 +205,10 @@ SETTINGS: list[Setting] = [
     Setting("LDAP_CA_FILE", "", str,
             "CA certificate(s) the directory's certificate must chain to; empty: the "
             "system's."),
-    Setting("LDAP_TIMEOUT", 5.0, float,
-            "Seconds before connecting to, or an answer from, the directory is abandoned."),
+    Setting("LDAP_TIMEOUT", 3.0, float,
+            "Seconds before connecting to, or an answer from, the directory is abandoned. "
+            "The password step's directory calls run inside the activation's database "
+            "transaction: this bounds how long a hung directory holds it."),
     Setting("LDAP_ENTRIES", "provisioned", str,
             "`provisioned`: the IdM or an HR feed creates the entries and Sésame writes the "
             "activation to them; `created`: Sésame creates each entry at activation "

@@ -75,7 +75,7 @@ class LdapSettings:
     people_dn: str = ""  # where entries are searched and created; default base_dn
     starttls: bool = False
     ca_file: str = ""
-    timeout: float = 5.0
+    timeout: float = 3.0
     entries: str = "provisioned"  # provisioned | created
     find_by: str = "login"  # login | supannEmpId | supannRefId
     login_attribute: str = "uid"
@@ -179,10 +179,12 @@ class LdapDirectory:
             self._connection = None
 
     def _call(self, operation):
-        """Run `operation(connection)`; a lost connection is retried once, then reported
-        as DirectoryUnavailable."""
+        """Run `operation(connection)`. A kept connection found dead is opened again once
+        (a fresh one is not: at the password step each call waits at most the timeout);
+        then it is a DirectoryUnavailable."""
         ldap = _ldap()
-        for attempt in (1, 2):
+        reused = self._connection is not None
+        while True:
             connection = self.connect()
             started = time.perf_counter()
             try:
@@ -190,11 +192,11 @@ class LdapDirectory:
             except (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE,
                     ldap.BUSY) as error:
                 self._connection = None
-                if attempt == 2:
+                if not reused:
                     raise DirectoryUnavailable(_describe(error)) from error
+                reused = False
             finally:
                 self.seconds += time.perf_counter() - started
-        raise AssertionError("unreachable")
 
     # Finding entries.
 
