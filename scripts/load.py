@@ -843,13 +843,18 @@ def directory_round_trips(setup: Setup, count: int = 100) -> tuple[float, float]
                              if k.startswith("WIZARD_LDAP_") or k == "WIZARD_MAIL_DOMAIN"}}
     config["LDAP_OBJECT_CLASSES"] = json.loads(config["LDAP_OBJECT_CLASSES"])
     settings = settings_from_config(config)
+    from wizard import passwords
+
+    cheap = passwords.hasher(time_cost=1, memory_kib=8, parallelism=1)  # the hash is not timed
     password_ms, queued_ms = [], []
     for i in range(count):
         directory = LdapDirectory(None, settings)
+        password = f"Cheval agrafe pile {i} lune"
+        hashed = (passwords.hash_password(cheap, password) if directory.needs_hash else "")
         record = AccountRecord(person_id=i, login=f"zzbench{i}", email=f"b{i}@univ-bench.fr",
                                listed=False, forward_to=None, keep_copy=None,
-                               password_hash="", first_name="Bench", last_name=f"N{i}",
-                               password=f"Cheval agrafe pile {i} lune")
+                               password_hash=hashed, first_name="Bench", last_name=f"N{i}",
+                               password=password)
         started = time.perf_counter()
         directory.write_account(record, datetime.now(UTC))
         password_ms.append(1000 * (time.perf_counter() - started))
@@ -1125,8 +1130,8 @@ def directory_report(setup: Setup, runs, slapd_cpu: list[float], password_ms: fl
         lines.append(f"| slapd CPU per activation ({run.people} people; its own argon2 "
                      f"hashing included) | {1000 * cpu / max(done, 1):.1f} ms | | |")
     lines += [
-        f"| Directory at the password step, alone (find, create the entry, RFC 3062 "
-        f"password), median | {password_ms:.1f} ms | a few ms | |",
+        f"| Directory at the password step, alone (connect and bind, find, create the "
+        f"entry, write the password), median | {password_ms:.1f} ms | a few ms | |",
         f"| Directory, the queued write (liste rouge, recovery address), median | "
         f"{queued_ms:.1f} ms | | |",
         f"| Directory writes applied / still queued at the end | {applied} / {pending} | "
