@@ -2,9 +2,13 @@
 RFC 3062 under the directory's ppolicy, the choices through the queue, both ways of working
 (entries provisioned by the IdM, entries created by Sésame)."""
 
-import pytest
-from harness import OTHER_ADDRESS, Visitor, code_in, errors, mails, main_text, rows
+from datetime import timedelta
 
+import pytest
+from harness import OTHER_ADDRESS, Visitor, code_in, errors, mails, main_text, now, rows
+
+from wizard import passwords
+from wizard.clock import to_iso
 from wizard.web.services import apply_directory_queue
 
 pytestmark = pytest.mark.dates
@@ -181,3 +185,29 @@ def test_argon2_option_writes_the_wizard_hash(app, slapd, staff, visitor):
     assert slapd.entry("jdupont")["userPassword"][0].startswith("{ARGON2}$argon2id$")
     assert slapd.whoami(dn_of(slapd, "jdupont"), PASSWORD).returncode == 0
     assert slapd.whoami(dn_of(slapd, "jdupont"), "wrong one").returncode != 0
+
+
+def test_the_sesame_path_writes_the_verified_recovery_address(app, slapd, staff, visitor,
+                                                              database):
+    sesame = "K7PX4MWQ9R"
+    person = staff.add(first="Paul", last="Martin", personal=None)
+    database.execute(
+        "UPDATE people SET sesame_hash = ?, sesame_expires_at = ? WHERE id = ?",
+        [passwords.hasher(time_cost=1, memory_kib=8, parallelism=1).hash(sesame),
+         to_iso(now() + timedelta(days=30)), person.id])
+    slapd.add_person(person.login, sn="Martin", given="Paul")
+    visitor.post("/sesame", {"login": person.login, "sesame": sesame})
+    visitor.through_charter()
+    visitor.through_directory("oui")
+    visitor.post("/etapes/adresse-de-secours", {"address": "paul@perso.example"})
+    (message,) = mails(database, "verification_recovery")
+    visitor.post("/etapes/adresse-de-secours/verification/code",
+                 {"code": code_in(message["body_text"])},
+                 form_url="/etapes/adresse-de-secours/verification")
+    visitor.through_mail()
+    assert visitor.choose_password(PASSWORD).headers["Location"] == "/etapes/termine"
+    sync(app, database)
+    entry = slapd.entry(person.login)
+    assert entry["supannMailPerso"] == ["paul@perso.example"]
+    assert entry["supannListeRouge"] == ["FALSE"]
+    assert slapd.whoami(dn_of(slapd, person.login), PASSWORD).returncode == 0
