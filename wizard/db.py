@@ -295,7 +295,8 @@ def m007_birth_date_check(db: Database) -> None:
 @migrations()
 def m014_directory_writes(db: Database) -> None:
     """The directory queue: writes without a secret (liste rouge, forwarding, recovery
-    address, markers, locks) waiting to be applied to the LDAP directory."""
+    address, markers, locks) waiting to be applied to the LDAP directory; the claim of a
+    password step writing to it."""
     db.execute(
         """
         CREATE TABLE directory_writes (
@@ -316,3 +317,6 @@ def m014_directory_writes(db: Database) -> None:
     db.execute("CREATE INDEX directory_writes_pending ON directory_writes(applied_at,"
                " next_attempt_at)")
     db.execute("CREATE INDEX directory_writes_login ON directory_writes(login, id)")
+    # A password step writing to the remote directory, outside the write lock, claims the
+    # enrolment until then (a double click waits for it rather than writing twice).
+    db.execute("ALTER TABLE enrolments ADD COLUMN directory_claimed_until TEXT")

@@ -3,8 +3,10 @@
 `SqliteDirectory` (the `accounts` table of the wizard's own database) is the embedded
 default; `LdapDirectory` (`wizard.directory.ldap`, WIZARD_DIRECTORY=ldap) writes to the
 institution's OpenLDAP or Active Directory. A backend receives the person's choices and the
-password once, at completion, inside the completing transaction: if it raises, nothing is
-consumed and the account stays pending.
+password once, at completion: the embedded one inside the completing transaction, a remote
+one (`remote = True`) just before it, under a claim on the enrolment, then its
+`record_written` inside it. If it raises, nothing is consumed and the account stays
+pending.
 """
 
 from __future__ import annotations
@@ -64,3 +66,13 @@ class Directory(Protocol):
 
     def write_account(self, record: AccountRecord, now: datetime) -> None:
         """Create or replace the account; raise DirectoryUnavailable or PasswordRefused."""
+
+
+class RemoteDirectory(Directory, Protocol):
+    """A directory on another server: written outside the database transaction."""
+
+    remote: bool  # True
+
+    def record_written(self, record: AccountRecord, now: datetime) -> None:
+        """Inside the completing transaction, once `write_account` succeeded: what else to
+        record (the LDAP backend queues the choices)."""

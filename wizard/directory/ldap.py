@@ -233,8 +233,12 @@ class LdapDirectory:
 
     # Writing.
 
+    # Written outside the database transaction (completion claims the enrolment first),
+    # then `record_written` queues the rest inside it.
+    remote = True
+
     def write_account(self, record: AccountRecord, now: datetime) -> None:
-        """Find (or create) the entry, write the password, queue the rest."""
+        """Find (or create) the entry and write the password."""
         try:
             dn = self.find(record.login, record.matricule)
             if dn is None:
@@ -245,9 +249,13 @@ class LdapDirectory:
             self._set_password(dn, record)
         finally:
             self.close()
-        if self.db is not None:
-            queue.enqueue(self.db, person_id=record.person_id, login=record.login,
-                          matricule=record.matricule, changes=choices(record, now), now=now)
+
+    def record_written(self, record: AccountRecord, now: datetime) -> None:
+        """Queue what activation writes besides the password (inside the completing
+        transaction)."""
+        assert self.db is not None
+        queue.enqueue(self.db, person_id=record.person_id, login=record.login,
+                      matricule=record.matricule, changes=choices(record, now), now=now)
 
     def _create(self, record: AccountRecord) -> str:
         import ldap.dn
