@@ -206,9 +206,9 @@ SETTINGS: list[Setting] = [
             "CA certificate(s) the directory's certificate must chain to; empty: the "
             "system's."),
     Setting("LDAP_TIMEOUT", 3.0, float,
-            "Seconds before connecting to, or an answer from, the directory is abandoned. "
-            "The password step's directory calls run inside the activation's database "
-            "transaction: this bounds how long a hung directory holds it."),
+            "Seconds before connecting to, or an answer from, the directory is abandoned: "
+            "a person waits at most about three times this at the password step (connect, "
+            "search, write) before the « annuaire ne répond pas » message."),
     Setting("LDAP_ENTRIES", "provisioned", str,
             "`provisioned`: the IdM or an HR feed creates the entries and Sésame writes the "
             "activation to them; `created`: Sésame creates each entry at activation "
