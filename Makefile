@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install demo clean help catalogs messages screenshots bench load
+.PHONY: run test lint install demo clean help catalogs messages screenshots bench bench-ldap load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# The LDAP backend's python-ldap needs libldap2-dev and libsasl2-dev: only when present,
+	@# so that `make run` needs nothing from apt.
+	if [ -e /usr/include/ldap.h ] && [ -e /usr/include/sasl/sasl.h ]; then \
+	  $(BIN)/pip install --quiet -e '.[test,ldap]'; fi
 	touch $(STAMP)
 
 install: $(STAMP) catalogs ## Create the virtual environment and install everything
@@ -58,6 +62,9 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP) catalogs ## Benchmark against the floors (argon2id, /healthz): ~2.5 min, writes docs/performance.md
 	$(BIN)/python scripts/load.py bench --out docs/performance.md
+
+bench-ldap: $(BENCH_STAMP) catalogs ## The benchmark with the LDAP directory (a throw-away slapd; needs slapd and python-ldap)
+	$(BIN)/python scripts/load.py bench --directory ldap --out docs/performance.md
 
 load: $(BENCH_STAMP) catalogs ## 50 people through the wizard for 60 s against 2 workers: errors, "database is locked"
 	$(BIN)/python scripts/load.py load --people 50 --seconds 60 --workers 2 --out docs/performance.md

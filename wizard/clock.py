@@ -68,3 +68,9 @@ def to_iso(moment: datetime) -> str:
 def from_iso(text: str) -> datetime:
     """Parse a stored timestamp back into an aware UTC datetime."""
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+def backoff(attempts: int, *, base: float, maximum: float) -> float:
+    """Seconds to wait after the `attempts`-th failure: base, 2×base, 4×base… capped (the
+    mail outbox's and the directory queue's retries)."""
+    return min(base * (2 ** max(attempts - 1, 0)), maximum)

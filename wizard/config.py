@@ -201,6 +201,61 @@ SETTINGS: list[Setting] = [
     Setting("BIRTH_DATE_MAX_TRIES", 5, int,
             "Wrong dates of birth after which the account is locked until the helpdesk "
             "unlocks it."),
+    Setting("DIRECTORY", "sqlite", str,
+            "Where activated accounts are written: `sqlite` (the wizard's own `accounts` "
+            "table, the embedded default) or `ldap` (the institution's directory, the "
+            "`LDAP_*` settings; needs `pip install -e '.[ldap]'`). See docs/directory.md."),
+    Setting("LDAP_URL", "ldap://127.0.0.1:389", str,
+            "The directory's address: `ldaps://host:636` (TLS from the start) or "
+            "`ldap://host:389` with LDAP_STARTTLS."),
+    Setting("LDAP_BIND_DN", "", str, "The service account Sésame binds as."),
+    Setting("LDAP_BIND_PASSWORD", "", str, "Its password (prefer LDAP_BIND_PASSWORD_FILE)."),
+    Setting("LDAP_BIND_PASSWORD_FILE", "", str,
+            "A file holding the service account's password (read at start-up)."),
+    Setting("LDAP_BASE_DN", "", str, "The directory's base, e.g. `dc=univ-exemple,dc=fr`."),
+    Setting("LDAP_PEOPLE_DN", "", str,
+            "Where people's entries are searched and created, e.g. "
+            "`ou=people,dc=univ-exemple,dc=fr`; empty: LDAP_BASE_DN."),
+    Setting("LDAP_STARTTLS", False, bool,
+            "Upgrade an `ldap://` connection with StartTLS (refused: nothing is sent)."),
+    Setting("LDAP_CA_FILE", "", str,
+            "CA certificate(s) the directory's certificate must chain to; empty: the "
+            "system's."),
+    Setting("LDAP_TIMEOUT", 3.0, float,
+            "Seconds before connecting to, or an answer from, the directory is abandoned: "
+            "a person waits at most about three times this at the password step (connect, "
+            "search, write) before the « annuaire ne répond pas » message."),
+    Setting("LDAP_ENTRIES", "provisioned", str,
+            "`provisioned`: the IdM or an HR feed creates the entries and Sésame writes the "
+            "activation to them; `created`: Sésame creates each entry at activation "
+            "(inetOrgPerson, eduPerson, supannPerson)."),
+    Setting("LDAP_FIND_BY", "login", str,
+            "How a person's entry is found: `login` (LDAP_LOGIN_ATTRIBUTE), `supannEmpId` "
+            "(the HR matricule) or `supannRefId` (LDAP_REF_PREFIX + matricule)."),
+    Setting("LDAP_LOGIN_ATTRIBUTE", "uid", str,
+            "The attribute holding the login (`sAMAccountName` in Active Directory)."),
+    Setting("LDAP_REF_PREFIX", "{SIHAM}", str,
+            "Prefix of the matricule in `supannRefId` values."),
+    Setting("LDAP_PASSWORD_METHOD", "password_modify", str,
+            "`password_modify` (RFC 3062, the directory hashes and applies its policy), "
+            "`argon2` (`userPassword: {ARGON2}` + the wizard's argon2id hash: bypasses the "
+            "directory's quality checks) or `active_directory` (`unicodePwd` over LDAPS)."),
+    Setting("LDAP_ATTRIBUTES", None, dict,
+            "Which attribute each choice is written to (JSON object; `\"none\"` writes "
+            "nothing): `liste_rouge` (default `supannListeRouge`), `forward_to` "
+            "(`mailForwardingAddress`), `keep_copy` (none), `recovery` (`supannMailPerso`; "
+            "or `supannAutreMail`), `charter` (none; VERSION:date), `activated` (none)."),
+    Setting("LDAP_OBJECT_CLASSES", ["inetOrgPerson", "eduPerson", "supannPerson"], list,
+            "Object classes of the entries Sésame creates (LDAP_ENTRIES=created); add the "
+            "auxiliary class of your forwarding or marker attributes."),
+    Setting("LDAP_LOCK", "ppolicy", str,
+            "How `wizard disable-departed` locks an entry: `ppolicy` "
+            "(`pwdAccountLockedTime`), or `ATTRIBUTE=VALUE` written to it (removed to "
+            "unlock). Active Directory: `userAccountControl`'s disabled flag."),
+    Setting("LDAP_RETRY_BASE_SECONDS", 5.0, float,
+            "First wait after a failed directory write of the queue; doubled after each."),
+    Setting("LDAP_RETRY_MAX_SECONDS", 600.0, float,
+            "Longest wait between two attempts of a queued directory write."),
     Setting("RECOVERY_ADDRESS_REQUIRED", True, bool,
             "On the sésame path, a verified recovery address is required (otherwise the "
             "person may continue without one)."),
@@ -231,6 +286,11 @@ def parse_value(name: str, raw: str) -> Any:
         value = json.loads(raw)
         if not isinstance(value, list):
             raise ValueError(f"WIZARD_{name}: expected a JSON list")
+        return value
+    if kind is dict:
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise ValueError(f"WIZARD_{name}: expected a JSON object")
         return value
     return raw
 

@@ -333,3 +333,33 @@ def m011_attempts_keyed(db: Database) -> None:
     """Failures are now counted under a keyed hash of the typed login: the rows kept
     under the login in clear (which may be a mistyped sésame) are forgotten."""
     db.execute("DELETE FROM attempts")
+
+
+@migrations()
+def m014_directory_writes(db: Database) -> None:
+    """The directory queue: writes without a secret (liste rouge, forwarding, recovery
+    address, markers, locks) waiting to be applied to the LDAP directory; the claim of a
+    password step writing to it."""
+    db.execute(
+        """
+        CREATE TABLE directory_writes (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER REFERENCES people(id),
+            login TEXT NOT NULL,
+            matricule TEXT,
+            changes TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_until TEXT,
+            applied_at TEXT,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX directory_writes_pending ON directory_writes(applied_at,"
+               " next_attempt_at)")
+    db.execute("CREATE INDEX directory_writes_login ON directory_writes(login, id)")
+    # A password step writing to the remote directory, outside the write lock, claims the
+    # enrolment until then (a double click waits for it rather than writing twice).
+    db.execute("ALTER TABLE enrolments ADD COLUMN directory_claimed_until TEXT")

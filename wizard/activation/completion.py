@@ -4,7 +4,10 @@ written to the directory and activated, once."""
 from __future__ import annotations
 
 import hmac
+import logging
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 
@@ -15,9 +18,11 @@ from wizard.activation.enrolment import Enrolment, StepRefused, load, touch
 from wizard.activation.names import normalize_address
 from wizard.activation.people import Person
 from wizard.activation.steps import Step
-from wizard.clock import to_iso
+from wizard.clock import from_iso, to_iso
 from wizard.db import transaction
-from wizard.directory import AccountRecord
+from wizard.directory import AccountRecord, DirectoryUnavailable, PasswordRefused
+
+log = logging.getLogger(__name__)
 
 
 def personal_words(person: Person, institution_words: list[str]) -> passwords.PersonalWords:
@@ -40,6 +45,8 @@ class PasswordChoice:
 
     verdict: passwords.Verdict
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
+    directory_refusal: str | None = None  # refused by the directory's policy: why
+    directory_down: bool = False  # the directory could not be reached: nothing changed
 
 
 def is_the_sesame(ctx: Context, enrolment: Enrolment, password: str) -> bool:
@@ -66,37 +73,124 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
         return PasswordChoice(verdict)
     if is_the_sesame(ctx, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
-    # Hashed before the transaction: the write lock is never held for ~100 ms.
-    complete(ctx, enrolment.id, passwords.hash_password(hasher, password),
-             session_sid=session_sid)
+    # Hashed before the transaction: the write lock is never held for ~100 ms. A
+    # directory that hashes the password itself (RFC 3062) gets it in clear instead.
+    needs_hash = ctx.directory is None or ctx.directory.needs_hash
+    try:
+        complete(ctx, enrolment.id,
+                 passwords.hash_password(hasher, password) if needs_hash else "",
+                 password=password, session_sid=session_sid)
+    except PasswordRefused as refusal:
+        return PasswordChoice(verdict, directory_refusal=refusal.reason)
+    except DirectoryUnavailable as error:
+        # Rolled back: the link is not consumed and the account stays pending.
+        log.warning("directory unavailable at the activation of enrolment %s: %s",
+                    enrolment.id, error)
+        return PasswordChoice(verdict, directory_down=True)
     return PasswordChoice(verdict)
 
 
+def _proven_personal_address(enrolment: Enrolment) -> str | None:
+    """The personal address the person has shown they own: the recovery address verified
+    on the sésame path, else HR's address the link was sent to."""
+    if enrolment.recovery_address and enrolment.row["recovery_verified_at"]:
+        return enrolment.recovery_address
+    return enrolment.person.personal_email if enrolment.method == "link" else None
+
+
+def _record(enrolment: Enrolment, password_hash: str, password: str) -> AccountRecord:
+    person, forward_to = enrolment.person, enrolment.forward_to
+    return AccountRecord(
+        person_id=person.id, login=person.login, email=person.institutional_email,
+        listed=bool(enrolment.listed), forward_to=forward_to,
+        keep_copy=enrolment.keep_copy if forward_to else None,
+        password_hash=password_hash, first_name=person.first_name,
+        last_name=person.last_name, matricule=person.matricule,
+        recovery_address=_proven_personal_address(enrolment),
+        charter_version=enrolment.row["charter_version"],
+        charter_accepted_at=enrolment.row["charter_accepted_at"], password=password)
+
+
+def _ready(db, enrolment_id: int) -> Enrolment | None:
+    """The enrolment if it is at the password step, None if already completed."""
+    enrolment = load(db, enrolment_id)
+    if enrolment is None:
+        raise LookupError(enrolment_id)
+    if enrolment.progress.current is Step.DONE:
+        return None
+    if enrolment.progress.current is not Step.PASSWORD:
+        raise StepRefused(enrolment.progress.current)
+    return enrolment
+
+
+# A remote directory is written outside the database transaction (a hung directory must
+# not hold the write lock); a claim on the enrolment keeps a double click or a second
+# device from writing it too. Longer than a directory write can take (its timeouts).
+DIRECTORY_CLAIM = timedelta(seconds=30)
+_CLAIM_WAIT_SECONDS, _CLAIM_POLLS = 0.05, 400
+
+
+def _write_remote_directory(ctx: Context, enrolment_id: int, password_hash: str,
+                            password: str) -> bool:
+    """Claim the enrolment, then write the account to the remote directory outside the
+    transaction. False: already completed (by the request that held the claim)."""
+    db, directory = ctx.db, ctx.directory
+    assert directory is not None
+    for _ in range(_CLAIM_POLLS):
+        with transaction(db):
+            enrolment = _ready(db, enrolment_id)
+            if enrolment is None:
+                return False
+            now = ctx.now()
+            claimed = enrolment.row["directory_claimed_until"]
+            if claimed is None or from_iso(claimed) <= now:
+                db.execute("UPDATE enrolments SET directory_claimed_until = ? WHERE id = ?",
+                           [to_iso(now + DIRECTORY_CLAIM), enrolment_id])
+                break
+        time.sleep(_CLAIM_WAIT_SECONDS)  # another submission is writing: wait for it
+    else:
+        raise DirectoryUnavailable("another submission is still writing to the directory")
+    try:
+        directory.write_account(_record(enrolment, password_hash, password), ctx.now())
+    except BaseException:
+        with transaction(db):
+            db.execute("UPDATE enrolments SET directory_claimed_until = NULL WHERE id = ?",
+                       [enrolment_id])
+        raise
+    return True
+
+
 def complete(ctx: Context, enrolment_id: int, password_hash: str, *,
-             session_sid: str | None = None) -> bool:
+             password: str = "", session_sid: str | None = None) -> bool:
     """Activate the account: write it to the directory, consume the link, mail a notice.
 
     Returns False (and changes nothing) when the enrolment was already completed, so a
     double click or two tabs activate once. Every earlier fact is re-checked here. The
-    enrolment's wizard sessions end, but `session_sid`'s, which may show the done page.
+    embedded directory is written inside the transaction; a remote one (LDAP) just before
+    it, under a claim on the enrolment, and its queued writes inside it. If the directory
+    raises (DirectoryUnavailable, PasswordRefused), nothing is changed. The enrolment's
+    wizard sessions end, but `session_sid`'s, which may show the done page.
     """
-    db, now, origin, directory = ctx.db, ctx.now(), ctx.origin, ctx.directory
+    db, directory = ctx.db, ctx.directory
     assert directory is not None, "completion writes to the directory"
+    remote = getattr(directory, "remote", False)
+    if remote and not _write_remote_directory(ctx, enrolment_id, password_hash, password):
+        return False
+    now = ctx.now()
+    origin = ctx.origin
     with transaction(db):
-        enrolment = load(db, enrolment_id)
+        enrolment = _ready(db, enrolment_id)
         if enrolment is None:
-            raise LookupError(enrolment_id)
-        if enrolment.progress.current is Step.DONE:
             return False
-        if enrolment.progress.current is not Step.PASSWORD:
-            raise StepRefused(enrolment.progress.current)
         person = enrolment.person
         forward_to = enrolment.forward_to
-        directory.write_account(AccountRecord(
-            person_id=person.id, login=person.login, email=person.institutional_email,
-            listed=bool(enrolment.listed), forward_to=forward_to,
-            keep_copy=enrolment.keep_copy if forward_to else None,
-            password_hash=password_hash), now)
+        record = _record(enrolment, password_hash, password)
+        if remote:
+            directory.record_written(record, now)
+            db.execute("UPDATE enrolments SET directory_claimed_until = NULL WHERE id = ?",
+                       [enrolment_id])
+        else:
+            directory.write_account(record, now)
         touch(db, enrolment_id, now, completed_at=to_iso(now))
         sessions.completed(db, enrolment_id, now, session_sid)
         db.execute("UPDATE people SET status = 'active', activated_at = ? WHERE id = ?",

@@ -20,7 +20,7 @@ from email.utils import format_datetime, make_msgid
 
 from sqlite_utils import Database
 
-from wizard.clock import from_iso, to_iso, utcnow
+from wizard.clock import backoff, from_iso, to_iso, utcnow
 from wizard.db import transaction
 
 log = logging.getLogger(__name__)
@@ -143,11 +143,6 @@ def _claim(db: Database, now: datetime) -> dict | None:
         columns = [c[0] for c in cursor.description or []]
         cursor.fetchall()
     return dict(zip(columns, row, strict=True)) if row else None
-
-
-def backoff(attempts: int, *, base: float, maximum: float) -> float:
-    """Seconds to wait after the `attempts`-th failure: base, 2×base, 4×base… capped."""
-    return min(base * (2 ** max(attempts - 1, 0)), maximum)
 
 
 @dataclass

@@ -26,6 +26,7 @@ class Person:
     language: str | None = None  # the language they last used the wizard in
     birth_date: str | None = None  # ISO, from the HR import; often unknown
     category: str | None = None  # HR's staff category (decides the services shown at the end)
+    matricule: str | None = None  # HR's key (finds the directory entry by supannEmpId)
 
     @property
     def full_name(self) -> str:
@@ -46,6 +47,7 @@ def _from_row(row: dict) -> Person:
         language=row.get("language"),
         birth_date=row.get("birth_date"),
         category=row.get("category"),
+        matricule=row.get("matricule"),
     )
 
 

@@ -13,6 +13,8 @@ from wizard.directory import AccountRecord
 class SqliteDirectory:
     """Writes accounts to the `accounts` table of the wizard's own database."""
 
+    needs_hash = True
+
     def __init__(self, db: Database):
         self.db = db
 

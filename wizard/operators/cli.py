@@ -19,11 +19,18 @@ from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.clock import from_iso
+from wizard.directory import queue as directory_queue
 from wizard.operators import helpdesk, hr_import, reports
 from wizard.text import printable
 from wizard.web.app import WeakSecretKey
 from wizard.web.branding import french_contact_phrase
-from wizard.web.services import app_services, clock, compose
+from wizard.web.services import (
+    app_services,
+    apply_directory_queue,
+    clock,
+    compose,
+    directory_for,
+)
 
 
 def _create_app():
@@ -48,7 +55,7 @@ def register_commands(app) -> None:
     """Add the operators' commands to `flask --app wizard` (and so to `wizard`)."""
     for command in (init_db, add_person_command, demo, invite, send_mail, import_staff,
                     sesame, status, audit_command, resend, unlock, disable_departed,
-                    report):
+                    report, directory_group):
         app.cli.add_command(command)
 
 
@@ -303,9 +310,12 @@ SHOWN_BY_DEFAULT = 20
 @click.option("--verbose", "-v", is_flag=True,
               help=f"Liste chaque personne créée ou mise à jour (sinon les {SHOWN_BY_DEFAULT} "
                    "premières).")
+@click.option("--check-directory", is_flag=True,
+              help="Dit qui, parmi les personnes du fichier, n'a pas d'entrée dans l'annuaire "
+                   "LDAP (WIZARD_DIRECTORY=ldap).")
 @with_appcontext
 def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | None,
-                 delimiter: str | None, verbose: bool) -> None:
+                 delimiter: str | None, verbose: bool, check_directory: bool = False) -> None:
     """Import an HR export (CSV from SIHAM or a spreadsheet).
 
     One row per person, keyed by matricule: new people get a login and an institutional
@@ -328,8 +338,33 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
             now=now, today=_today(), dry_run=dry_run, skip_invalid=skip_invalid,
             source=str(file), progress=bar.update)
     _print_import(file, summary, verbose)
+    if check_directory:
+        _print_without_entry(database, export, summary)
     if summary.rejected and not skip_invalid:
         raise SystemExit(1)
+
+
+def _print_without_entry(database, export, summary) -> None:
+    """`import-staff --check-directory`: who has no entry in the LDAP directory."""
+    if not _uses_ldap():
+        _fail(f"--check-directory{NBSP}: WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}».")
+    directory = directory_for(database)
+    try:
+        missing = hr_import.without_directory_entry(database, export, summary,
+                                                    directory.has_entry)
+    except Exception as error:  # noqa: BLE001 - DirectoryUnavailable, said plainly
+        _fail(f"annuaire injoignable{NBSP}: {error} (wizard directory check)")
+    finally:
+        directory.close()
+    if not missing:
+        echo(f"Annuaire{NBSP}: chaque personne du fichier a son entrée.")
+        return
+    count = _plural(len(missing), "personne sans entrée", "personnes sans entrée")
+    echo(f"Annuaire{NBSP}: {count} (elles ne pourront pas activer leur compte avant "
+         f"sa création){NBSP}:")
+    for item in missing:
+        echo(f"  ligne {item.line}{NBSP}: {item.full_name}, matricule {item.matricule}, "
+             f"identifiant {item.login}")
 
 
 def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -> None:
@@ -562,6 +597,7 @@ def status(who: str) -> None:
         _print_status(helpdesk.status(
             database, person, now, login_key_secret=_settings().code_key,
             sesame_lock_after=current_app.config["SESAME_LOCK_AFTER"]), now)
+        _print_directory_side(database, person)
 
 
 def _line(label: str, value: str) -> None:
@@ -739,8 +775,12 @@ def disable_departed(dry_run: bool) -> None:
     """
     grace = current_app.config["DEPARTED_GRACE_DAYS"]
     today = _today()
-    done = helpdesk.disable_departed(_db(), today=today, grace_days=grace, now=_now(),
-                                     dry_run=dry_run)
+    ldap = _uses_ldap()
+    database = _db()
+    done = helpdesk.disable_departed(database, today=today, grace_days=grace, now=_now(),
+                                     dry_run=dry_run, lock_in_directory=ldap)
+    if ldap and done and not dry_run:
+        _sync_directory(database, [item.person["login"] for item in done])
     cutoff = helpdesk.departed_cutoff(today, grace)
     verb = "serait désactivé" if dry_run else "désactivé"
     for item in done:
@@ -829,3 +869,88 @@ def _print_report_csv(counts: reports.Report) -> None:
         writer.writerow(["service", _spreadsheet_cell(service), sum(by_status.values()),
                          *(by_status[name] for name in reports.STATUSES)])
     echo(buffer.getvalue(), nl=False)
+
+
+# directory -------------------------------------------------------------------------------
+
+
+def _uses_ldap() -> bool:
+    return current_app.config["DIRECTORY"] == "ldap"
+
+
+def _sync_directory(database, logins: list[str] | None) -> bool:
+    """Apply the queued directory writes now; say what happened. True if all went."""
+    report = apply_directory_queue(database, logins=logins, ignore_backoff=True)
+    left = directory_queue.pending_count(database)
+    applied = _plural(report.applied, "écriture appliquée", "écritures appliquées")
+    echo(f"Annuaire{NBSP}: {applied}, {_number(left)} en attente.")
+    for error in report.errors or []:
+        echo(f"  échec{NBSP}: {error} (nouvel essai automatique plus tard)")
+    return not report.failed
+
+
+def _print_directory_side(database, person: dict) -> None:
+    """`wizard status`: the person's entry in the LDAP directory and the queued writes."""
+    if not _uses_ldap():
+        return
+    directory = directory_for(database)
+    try:
+        dn = directory.find(person["login"], person["matricule"])
+        entry = dn or "AUCUNE ENTRÉE trouvée"
+    except Exception as error:  # noqa: BLE001 - the status must print whatever happens
+        entry = f"annuaire injoignable ({error})"
+    finally:
+        directory.close()
+    _line("Entrée de l'annuaire", entry)
+    side = directory_queue.for_login(database, person["login"])
+    last = side.last_applied
+    _line("Dernière écriture", f"le {_moment(last['applied_at'])}" if last else "aucune")
+    if not side.pending:
+        _line("Écritures en attente", "aucune")
+    else:
+        _line("Écritures en attente", f"{_number(len(side.pending))} — wizard directory sync "
+                                      f"{person['login']}")
+        for row in side.pending:
+            tries = _plural(row["attempts"], "tentative", "tentatives")
+            error = f" ; dernière erreur{NBSP}: {row['last_error']}" if row["last_error"] else ""
+            echo(f"    {_moment(row['created_at'])}  {tries}{error}")
+
+
+@click.group("directory")
+def directory_group() -> None:
+    """L'annuaire LDAP de l'établissement (WIZARD_DIRECTORY=ldap): vérifier la
+    configuration, rejouer les écritures en attente."""
+
+
+@directory_group.command("check")
+@click.option("--login", help="Lire l'entrée de cet identifiant plutôt que la première venue.")
+@with_appcontext
+def directory_check(login: str | None) -> None:
+    """Se connecte, s'authentifie, trouve la base, lit une entrée et dit ce qui manque."""
+    if not _uses_ldap():
+        _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: les comptes sont écrits "
+              "dans la base SQLite du wizard, il n'y a pas d'annuaire à vérifier.")
+    database = _db()
+    directory = directory_for(database)
+    echo(f"Annuaire {directory.settings.url}, base «{NBSP}{directory.settings.base_dn}"
+               f"{NBSP}», mode {directory.settings.entries}, mot de passe par "
+               f"{directory.settings.password_method}")
+    lines = directory.check(login)
+    for ok, line in lines:
+        echo(("  ✓ " if ok else "  ✗ ") + line)
+    left = directory_queue.pending_count(database)
+    echo(f"  Écritures en attente{NBSP}: {_number(left)}")
+    if not all(ok for ok, _ in lines):
+        raise SystemExit(1)
+
+
+@directory_group.command("sync")
+@click.argument("logins", nargs=-1)
+@with_appcontext
+def directory_sync(logins: tuple[str, ...]) -> None:
+    """Rejoue maintenant les écritures en attente vers l'annuaire (toutes, ou celles des
+    LOGIN donnés), sans attendre leur prochain essai."""
+    if not _uses_ldap():
+        _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: rien à rejouer.")
+    if not _sync_directory(_db(), [login.strip().lower() for login in logins] or None):
+        raise SystemExit(1)

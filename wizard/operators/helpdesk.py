@@ -28,6 +28,7 @@ from wizard.activation.steps import LABELS, Step
 from wizard.activation.tokens import Purpose, TokenState
 from wizard.clock import from_iso, to_iso
 from wizard.db import transaction
+from wizard.directory import queue as directory_queue
 
 
 class Refused(Exception):
@@ -226,11 +227,13 @@ def departed_cutoff(today: date, grace_days: int) -> date:
 
 
 def disable_departed(db: Database, *, today: date, grace_days: int, now: datetime,
-                     origin: audit.Origin = audit.CLI, dry_run: bool = False) -> list[Disabled]:
+                     origin: audit.Origin = audit.CLI, dry_run: bool = False,
+                     lock_in_directory: bool = False) -> list[Disabled]:
     """Disable everyone whose departure date is more than `grace_days` past.
 
     Their links are revoked and their sésame forgotten, which ends their wizard sessions.
-    People are never deleted: their login stays taken for ever.
+    People are never deleted: their login stays taken for ever. With `lock_in_directory`
+    (the LDAP directory), the lock of their entry is queued for the directory.
     """
     cutoff = departed_cutoff(today, grace_days).isoformat()
     done: list[Disabled] = []
@@ -246,6 +249,10 @@ def disable_departed(db: Database, *, today: date, grace_days: int, now: datetim
                 had_sesame = sesames.revoke(db, row["id"])
                 db.execute("UPDATE people SET status = 'disabled', disabled_at = ? WHERE id = ?",
                            [to_iso(now), row["id"]])
+                if lock_in_directory:
+                    directory_queue.enqueue(db, person_id=row["id"], login=row["login"],
+                                            matricule=row["matricule"],
+                                            changes={"locked": True}, now=now)
                 audit.record(db, "disabled", now=now, origin=origin, person_id=row["id"],
                              why="departed", departure_date=row["departure_date"],
                              previous_status=row["status"], links_revoked=revoked,

@@ -581,3 +581,38 @@ def _update(db: Database, known: dict, record: StaffRecord, now: datetime,
                           for name, values in changes.items()})
     return Updated(line=record.line, matricule=record.matricule, login=known["login"],
                    full_name=record.full_name, changes=changes, links_revoked=revoked)
+
+
+@dataclass(frozen=True)
+class WithoutEntry:
+    """A person of the export the directory has no entry for."""
+
+    line: int | None
+    matricule: str
+    login: str
+    full_name: str
+
+
+def without_directory_entry(db: Database, export: Export, summary: ImportSummary,
+                            has_entry: Callable[[str, str | None], bool]) -> list[WithoutEntry]:
+    """The people of the export (new, updated or unchanged; not the disabled) whom the
+    directory has no entry for: with provisioned entries, they could not activate."""
+    found: list[WithoutEntry] = []
+    new = {created.matricule: created for created in summary.created}
+    lines = {row.cells.get("matricule", "").strip(): row.line for row in export.rows}
+    for matricule, line in lines.items():
+        if not matricule:
+            continue
+        if matricule in new and not summary.written:  # a dry run: not in the database yet
+            created = new[matricule]
+            login, name = created.login, created.full_name
+        else:
+            row = next(iter(db.query("SELECT login, first_name, last_name, status FROM people"
+                                     " WHERE matricule = ?", [matricule])), None)
+            if row is None or row["status"] == "disabled":
+                continue
+            login, name = row["login"], f"{row['first_name']} {row['last_name']}"
+        if not has_entry(login, matricule):
+            found.append(WithoutEntry(line=line, matricule=matricule, login=login,
+                                      full_name=name))
+    return found

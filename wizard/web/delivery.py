@@ -1,5 +1,6 @@
-"""The mail worker thread of a serving process: it handles « 1ère connexion » requests and
-delivers the outbox, woken after each request that queued mail."""
+"""The mail worker thread of a serving process: it handles « 1ère connexion » requests,
+applies the directory queue and delivers the outbox, woken after each request that queued
+mail."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Flask, g
 
 from wizard.activation import audit, first_login, outbox
 from wizard.web.database import forget_thread_connection, thread_connection
-from wizard.web.services import clock, context
+from wizard.web.services import apply_directory_queue, clock, context
 
 _START_LOCK = threading.Lock()
 
@@ -51,6 +52,8 @@ def deliver_once(app: Flask) -> outbox.DeliveryReport:
     try:
         with app.app_context():
             first_login.handle_link_requests(context(WORKER, db=connection, app=app))
+            # The directory's writes without a secret (WIZARD_DIRECTORY=ldap).
+            apply_directory_queue(connection, app)
         if config["MAIL_BACKEND"] != "smtp":
             return outbox.DeliveryReport()
         transport = outbox.SmtpTransport(outbox.SmtpSettings(

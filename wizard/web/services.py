@@ -104,12 +104,45 @@ def context(origin: audit.Origin, db=None, app: Flask | None = None) -> Context:
     app = app or current_app
     db = db if db is not None else get_db()
     return Context(db=db, settings=app_services(app).settings, compose=compose,
-                   clock=clock(app), origin=origin, directory=directory_for(db))
+                   clock=clock(app), origin=origin, directory=directory_for(db, app))
 
 
-def directory_for(db) -> Directory:
-    """Where activated accounts are written (the embedded SQLite directory by default)."""
-    return SqliteDirectory(db)
+def directory_for(db, app: Flask | None = None) -> Directory:
+    """Where activated accounts are written: the embedded SQLite directory by default, the
+    institution's LDAP directory with WIZARD_DIRECTORY=ldap (it connects on first use)."""
+    app = app or current_app
+    if app.config["DIRECTORY"] != "ldap":
+        return SqliteDirectory(db)
+    from wizard.directory.ldap import LdapDirectory
+    return LdapDirectory(db, ldap_settings(app))
+
+
+def ldap_settings(app: Flask | None = None):
+    """The app's LDAP settings, read once (the bind password may come from a file)."""
+    app = app or current_app
+    found = app.extensions.get("sesame.ldap_settings")
+    if found is None:
+        from wizard.directory.ldap import settings_from_config
+        found = app.extensions["sesame.ldap_settings"] = settings_from_config(app.config)
+    return found
+
+
+def apply_directory_queue(db, app: Flask | None = None, *, logins: list[str] | None = None,
+                          ignore_backoff: bool = False):
+    """Apply the directory queue's due writes (the mail worker's pass, `wizard directory
+    sync`); nothing to do with the SQLite directory, which writes everything at once."""
+    from wizard.directory import queue
+    app = app or current_app
+    if app.config["DIRECTORY"] != "ldap":
+        return queue.QueueReport(errors=[])
+    directory = directory_for(db, app)
+    try:
+        return queue.apply_due(db, directory, retry_base=app.config["LDAP_RETRY_BASE_SECONDS"],
+                               retry_max=app.config["LDAP_RETRY_MAX_SECONDS"],
+                               now=clock(app).now, logins=logins,
+                               ignore_backoff=ignore_backoff)
+    finally:
+        directory.close()
 
 
 class Services:

@@ -347,6 +347,29 @@ def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
                               language=current_language())
 
 
+def directory_message(choice: completion.PasswordChoice) -> str:
+    """What the password step says when the institution's directory refused or failed."""
+    if choice.directory_down:
+        return _("L'annuaire de l'établissement ne répond pas pour le moment\u00a0: votre "
+                 "compte n'est pas encore activé, mais vos réponses sont gardées. Réessayez "
+                 "dans quelques minutes\u00a0; si cela dure, contactez l'assistance "
+                 "(%(phone)s, %(email)s).", phone=services().config("HELPDESK_PHONE"),
+                 email=services().config("HELPDESK_EMAIL"))
+    return {
+        "too_short": _("L'annuaire de l'établissement refuse ce mot de passe\u00a0: il est "
+                       "trop court pour sa politique. Choisissez-en un plus long."),
+        "in_history": _("L'annuaire de l'établissement refuse ce mot de passe\u00a0: il a "
+                        "déjà été utilisé pour ce compte. Choisissez-en un autre."),
+        "too_young": _("L'annuaire de l'établissement refuse de changer le mot de passe si "
+                       "tôt après le précédent. Réessayez plus tard ou contactez "
+                       "l'assistance."),
+        "quality": _("L'annuaire de l'établissement refuse ce mot de passe\u00a0: il ne "
+                     "respecte pas sa politique de qualité. Choisissez-en un autre."),
+    }.get(choice.directory_refusal or "", _(
+        "L'annuaire de l'établissement refuse ce mot de passe. Choisissez-en un autre ou "
+        "contactez l'assistance."))
+
+
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
 @limiter.limit(configured("RATELIMIT_ARGON2_PER_IP"), methods=["POST"])
 @limiter.limit(configured("RATELIMIT_ARGON2_PER_SESSION"), key_func=by_enrolment,
@@ -366,6 +389,8 @@ def password():
         verdict = choice.verdict
         if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
+        elif choice.directory_down or choice.directory_refusal:
+            form.password.errors = [directory_message(choice)]
         elif verdict.acceptable:
             # The wizard session ends here; what remains can only show the done page.
             wizard_session.finish(enrolment.id)
