@@ -39,6 +39,7 @@ class PasswordChoice:
 
     verdict: passwords.Verdict
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
+    already_activated: bool = False  # another window finished first: this one changed nothing
 
 
 def is_the_sesame(ctx: Context, hasher: PasswordHasher, enrolment: Enrolment,
@@ -63,8 +64,8 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
     if is_the_sesame(ctx, hasher, enrolment, password):
         return PasswordChoice(verdict, is_the_sesame=True)
     # Hashed before the transaction: the write lock is never held for ~100 ms.
-    complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
-    return PasswordChoice(verdict)
+    activated = complete(ctx, enrolment.id, passwords.hash_password(hasher, password))
+    return PasswordChoice(verdict, already_activated=not activated)
 
 
 def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:

@@ -349,7 +349,7 @@ def password():
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
         elif verdict.acceptable:
             # The wizard session ends here; what remains can only show the done page.
-            wizard_session.finish(enrolment.id)
+            wizard_session.finish(enrolment.id, elsewhere=choice.already_activated)
             return redirect(url_for("steps.done"), 303)
         else:
             form.password.errors = list(form.password.errors) + [
@@ -379,4 +379,5 @@ def done():
     enrolment = enter(Step.DONE)
     next_services = services_for(services().config("NEXT_SERVICES"),
                                  enrolment.person.category, current_language())
-    return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services)
+    return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services,
+                       elsewhere=wizard_session.activated_elsewhere())

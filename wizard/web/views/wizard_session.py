@@ -57,11 +57,12 @@ def remember_language(person: people.Person) -> None:
             people.remember_language(db, person.id, language)
 
 
-def finish(enrolment_id: int) -> None:
+def finish(enrolment_id: int, *, elsewhere: bool = False) -> None:
     """After completion: a fresh session that can only show the done page.
 
     The CSRF token is kept, so a double click's second POST still lands on the done page
-    rather than on « formulaire expiré ».
+    rather than on « formulaire expiré ». `elsewhere`: the account was activated from
+    another window or device, not by this session (its done page says so).
     """
     csrf_token = session.get("csrf_token")
     session.clear()
@@ -69,6 +70,8 @@ def finish(enrolment_id: int) -> None:
         session["csrf_token"] = csrf_token
     session.permanent = True
     session["done"] = enrolment_id
+    if elsewhere:
+        session["elsewhere"] = True
     session["seen"] = int(clock().seconds())
 
 
@@ -83,6 +86,11 @@ class SessionEnded(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def activated_elsewhere() -> bool:
+    """Whether this session found its account activated by another window or device."""
+    return bool(session.get("elsewhere"))
 
 
 def current() -> Enrolment:
@@ -116,7 +124,7 @@ def current() -> Enrolment:
         session.clear()
         raise SessionEnded("none")
     if enrolment.completed_at is not None:
-        finish(enrolment.id)  # completed in another tab: this one ends too
+        finish(enrolment.id, elsewhere=True)  # completed in another window: this one ends too
         return enrolment
     now = int(clock().seconds())
     if now - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
