@@ -174,7 +174,7 @@ def test_expired_link_then_first_login_then_finish(page: Page, server, mailbox):
     expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien a expiré")
     page.get_by_role("link", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("1ère connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill(
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill(
         "marie.le-goff@univ-test.fr")
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
@@ -192,7 +192,7 @@ def test_old_link_refused_after_asking_for_a_new_one(page: Page, server, mailbox
     login, old = invited(server, mailbox)
     time.sleep(1.1)  # past the (test-sized) cooldown between two mails
     page.goto(f"{server.url}/premiere-connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill(login)
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill(login)
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
     fresh = link_in(mailbox.wait_for("camille.lefevre@exemple.org", ACTIVATION, after=1),
@@ -206,7 +206,7 @@ def test_old_link_refused_after_asking_for_a_new_one(page: Page, server, mailbox
 
 def test_first_login_answers_the_same_for_an_unknown_identifier(page: Page, server, mailbox):
     page.goto(f"{server.url}/premiere-connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill("personne")
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill("personne")
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
     assert mailbox.messages == []

@@ -116,7 +116,8 @@ def test_form_errors_in_english(visitor):
     in_english(visitor)
     response = visitor.post("/premiere-connexion", {"identifier": ""})
     assert response.status_code == 422
-    assert "Give your university address or your login." in main_text(response)
+    assert ("Enter your personal address, your university address or your login."
+            in main_text(response))
     assert page(response).select_one(".error-summary h2").get_text(strip=True) == \
         "Please correct this:"
 

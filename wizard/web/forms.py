@@ -116,12 +116,13 @@ class PasswordForm(WizardForm):
 
 
 class FirstLoginForm(WizardForm):
-    """« 1ère connexion »: an institutional address or a login."""
+    """« 1ère connexion »: the personal address HR recorded, the institutional one, or a login."""
 
     identifier = StringField(
-        _l("Adresse électronique universitaire ou identifiant"),
+        _l("Adresse personnelle, adresse universitaire ou identifiant"),
         validators=[
-            DataRequired(message=_l("Indiquez votre adresse universitaire ou votre identifiant.")),
+            DataRequired(message=_l("Indiquez votre adresse personnelle, votre adresse "
+                                    "universitaire ou votre identifiant.")),
             Length(max=254, message=_l("Ce texte est trop long pour une adresse ou un "
                                     "identifiant.")),
         ],
