@@ -114,8 +114,9 @@ class Visitor:
 
     def through_mail(self, forward_to=None, keep_copy=True):
         data = {"keep_copy": "y"} if keep_copy else {}
+        data["forward"] = "non"
         if forward_to:
-            data.update({"forward": "y", "forward_to": forward_to})
+            data.update({"forward": "oui", "forward_to": forward_to})
         return self.post("/etapes/messagerie", data)
 
     def choose_password(self, password="Cheval agrafe pile 42 lune", confirmation=None):

@@ -169,16 +169,18 @@ def directory():
 def mail():
     """The institutional address, and optional forwarding (with a copy kept by default)."""
     enrolment = enter(Step.MAIL)
-    form = MailForm(institutional_email=enrolment.person.institutional_email)
+    offered = (enrolment.forward_to or enrolment.person.personal_email
+               or enrolment.recovery_address or "")
+    form = MailForm(institutional_email=enrolment.person.institutional_email,
+                    offered_address=offered)
     if form.validate_on_submit():
-        forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
+        forward_to = normalize_address(form.forward_to.data) if form.forwarding else None
         answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
                             keep_copy=form.keep_copy.data)
         return _next(enrolment.id)
     if request.method == "GET":
-        form.forward.data = enrolment.forward_to is not None
-        form.forward_to.data = (enrolment.forward_to or enrolment.person.personal_email
-                                or enrolment.recovery_address or "")
+        form.forward.data = "oui" if enrolment.forward_to is not None else "non"
+        form.forward_to.data = offered
         form.keep_copy.data = enrolment.keep_copy
     return render_step("steps/mail.html", enrolment, Step.MAIL,
                        422 if form.errors else 200, form=form)
