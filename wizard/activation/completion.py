@@ -110,6 +110,8 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str) -> bool:
                 "listed": enrolment.listed,
                 "forward_to": forward_to,
                 "keep_copy": enrolment.keep_copy,
+                "recovery_address": enrolment.recovery_address if enrolment.needs_recovery
+                else None,  # "" when declined
             })
             outbox.queue(db, kind="activated", to=person.personal_email, rendered=rendered,
                          now=now, person_id=person.id)
