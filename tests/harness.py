@@ -268,8 +268,10 @@ def summary(response) -> list[str]:
 
 
 def failed_rules(response) -> list[str]:
-    """The password rules the checklist marks as not met, as a screen reader says them."""
-    failed = page(response).select("li.check-ko")
+    """The password rules marked as not met, as a screen reader says them: those of the
+    refused password after a submit, else the live checklist's."""
+    html = page(response)
+    failed = html.select(".refused-password li.check-ko") or html.select("li.check-ko")
     for hidden in [tag for li in failed for tag in li.select('[aria-hidden="true"]')]:
         hidden.decompose()
     return [" ".join(li.get_text(" ").split()) for li in failed]

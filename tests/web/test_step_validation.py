@@ -187,7 +187,8 @@ def test_password_refused(staff, visitor, database, password, confirmation, rule
     before = dump(database)
     response = visitor.choose_password(password, confirmation)
     assert response.status_code == 422
-    assert "Ce mot de passe ne respecte pas toutes les règles ci-dessous." in errors(response)
+    assert ("Ce mot de passe ne respecte pas toutes les règles : voyez ci-dessous pourquoi, "
+            "puis saisissez-en un autre.") in errors(response)
     assert f"{rule} : non respecté" in failed_rules(response)
     assert dump(database) == before
 

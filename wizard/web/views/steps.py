@@ -336,31 +336,37 @@ def _verdict(enrolment: Enrolment, form: PasswordForm) -> passwords.Verdict:
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
 def password():
-    """Choose the password; on success the account is activated."""
+    """Choose the password; on success the account is activated.
+
+    A refused password's verdict is shown apart, as what was wrong with it; the fields are
+    empty again, so the live checklist starts over with them.
+    """
     enrolment = enter(Step.PASSWORD)
     form = PasswordForm()
-    verdict = None
+    verdict = refused = None
     if form.validate_on_submit():
         found = services()
         choice = completion.choose_password(
             found.context, enrolment, form.password.data or "", form.confirmation.data or "",
             policy=found.password_policy, hasher=found.password_hasher,
             words=found.personal_words(enrolment.person), language=current_language())
-        verdict = choice.verdict
         if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
-        elif verdict.acceptable:
+        elif choice.verdict.acceptable:
             # The wizard session ends here; what remains can only show the done page.
             wizard_session.finish(enrolment.id, elsewhere=choice.already_activated)
             return redirect(url_for("steps.done"), 303)
         else:
+            refused = choice.verdict
             form.password.errors = list(form.password.errors) + [
-                _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]
-    elif request.method == "POST":
+                _("Ce mot de passe ne respecte pas toutes les règles : voyez ci-dessous "
+                  "pourquoi, puis saisissez-en un autre.")]
+    if request.method == "POST":
+        form.password.data = form.confirmation.data = ""
         verdict = _verdict(enrolment, form)
     return render_step("steps/password.html", enrolment, Step.PASSWORD,
                        422 if request.method == "POST" else 200, form=form, verdict=verdict,
-                       policy=services().password_policy)
+                       refused=refused, policy=services().password_policy)
 
 
 @bp.post("/mot-de-passe/force")
