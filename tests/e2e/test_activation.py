@@ -210,3 +210,9 @@ def test_first_login_answers_the_same_for_an_unknown_identifier(page: Page, serv
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
     assert mailbox.messages == []
+
+
+def test_a_link_pasted_with_a_trailing_bracket_and_dot_opens(page: Page, server, mailbox):
+    _, link = invited(server, mailbox)
+    begin(page, f"{link}).")
+    expect(page).to_have_url(f"{server.url}/etapes/charte")
