@@ -19,7 +19,7 @@ from wizard.activation import sesames as sesame_codes
 from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address
 from wizard.clock import from_iso
-from wizard.operators import helpdesk, hr_import, reports
+from wizard.operators import helpdesk, hr_import, reports, wording
 from wizard.web.branding import french_contact_phrase
 from wizard.web.services import app_services, clock, compose
 
@@ -512,9 +512,6 @@ def _write_private(path: Path, content: bytes) -> None:
 _MAIL_KINDS = {"activation": "lien d'activation", "verification": "vérification (réexpédition)",
                "verification_recovery": "vérification (adresse de secours)",
                "activated": "confirmation d'activation"}
-_INCIDENTS = {"identity_refused": "identité refusée",
-              "verification_code_refused": "code de vérification refusé",
-              "locked": "compte verrouillé", "link_request_ignored": "demande de lien ignorée"}
 _LINK_STATES = {"valid": "valable jusqu'au", "expired": "expiré depuis le",
                 "revoked": "révoqué le", "used": "utilisé le"}
 
@@ -563,14 +560,12 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
     elif person["status"] == "disabled" and person["disabled_at"]:
         state += f" le {_moment(person['disabled_at'])}"
     _line("Statut", state)
-    step = helpdesk.STEP_LABELS.get(view.step)
-    if view.step == "pas-commence":
-        step = "pas encore commencé"
-    elif view.step_since:
+    step = wording.step_in_progress(view.step)
+    if view.step_since and view.step != "pas-commence":
         how = {"sesame": ", entré avec le sésame", "link": ", entré par le lien"}.get(
             view.method or "", "")
-        step = f"{step or view.step} (dernière action le {_moment(view.step_since)}{how})"
-    _line("Étape atteinte", step or view.step)
+        step += f" (dernière action le {_moment(view.step_since)}{how})"
+    _line("Étape", step)
     if view.link is None:
         _line("Lien d'activation", "aucun envoyé")
     else:
@@ -611,6 +606,9 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
         elif sent.attempts:
             delivery = (f"PAS ENVOYÉ, {_plural(sent.attempts, 'tentative', 'tentatives')}"
                         f" ; dernière erreur{NBSP}: {sent.last_error}")
+        elif current_app.config["MAIL_BACKEND"] == "outbox":
+            delivery = ("gardé dans la boîte de démonstration (mode démonstration"
+                        f"{NBSP}: rien ne part, lisez-le sur /dev/courriels/)")
         else:
             delivery = "en attente d'envoi"
         click.echo(f"    {_moment(sent.queued_at)}  {_MAIL_KINDS.get(sent.kind, sent.kind)} "
@@ -619,8 +617,8 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
         click.echo(f"  Incidents récents{NBSP}:")
         for incident in view.incidents:
             click.echo(f"    {_moment(incident['at'])}  "
-                       f"{_INCIDENTS.get(incident['event'], incident['event'])}"
-                       + (f" ({incident['detail']})" if incident["detail"] else ""))
+                       + wording.event_sentence(incident["event"], incident["detail"],
+                                                _moment))
 
 
 # resend, unlock --------------------------------------------------------------------------
@@ -644,11 +642,13 @@ def audit_command(who: str, limit: int | None) -> None:
         if not trail:
             click.echo("  aucun événement")
         for event in trail:
-            detail = f" {event['detail']}" if event["detail"] else ""
-            where = f" depuis {event['ip']}" if event["ip"] else ""
-            browser = f" [{event['user_agent']}]" if event["user_agent"] else ""
-            click.echo(f"  {_moment(event['at'])}  {event['actor']:<8} {event['event']}"
-                       f"{detail}{where}{browser}")
+            who = wording.ACTORS.get(event["actor"], event["actor"])
+            where = ", ".join(part for part in (
+                event["ip"] and f"depuis {event['ip']}", wording.browser(event["user_agent"]))
+                if part)
+            click.echo(f"  {_moment(event['at'])}  "
+                       + wording.event_sentence(event["event"], event["detail"], _moment)
+                       + f" — {who}" + (f", {where}" if where else ""))
 
 
 @click.command("resend")
