@@ -280,14 +280,18 @@ SHOWN_BY_DEFAULT = 20
 @click.option("--dry-run", is_flag=True, help="Affiche le bilan sans rien enregistrer.")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valides même si d'autres sont rejetées.")
+@click.option("--allow-homonyms", is_flag=True,
+              help="Importe aussi les lignes qui ressemblent à une personne déjà inscrite "
+                   "sous un autre matricule (mêmes nom et prénom, même adresse personnelle "
+                   "ou date de naissance).")
 @click.option("--encoding", help="Encodage du fichier (utf-8, cp1252…). Détecté sinon.")
 @click.option("--delimiter", help="Séparateur (« ; », « , », tab). Détecté sinon.")
 @click.option("--verbose", "-v", is_flag=True,
               help=f"Liste chaque personne créée ou mise à jour (sinon les {SHOWN_BY_DEFAULT} "
                    "premières).")
 @with_appcontext
-def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | None,
-                 delimiter: str | None, verbose: bool) -> None:
+def import_staff(file: Path, dry_run: bool, skip_invalid: bool, allow_homonyms: bool,
+                 encoding: str | None, delimiter: str | None, verbose: bool) -> None:
     """Import an HR export (CSV from SIHAM or a spreadsheet).
 
     One row per person, keyed by matricule: new people get a login and an institutional
@@ -308,7 +312,7 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
             database, export, mail_domain=config["MAIL_DOMAIN"],
             login_rule=config["LOGIN_RULE"], login_max_length=config["LOGIN_MAX_LENGTH"],
             now=now, today=_today(), dry_run=dry_run, skip_invalid=skip_invalid,
-            source=str(file), progress=bar.update)
+            allow_homonyms=allow_homonyms, source=str(file), progress=bar.update)
     _print_import(file, summary, verbose)
     if summary.rejected and not skip_invalid:
         raise SystemExit(1)
@@ -342,6 +346,16 @@ def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -
     click.echo(f"Rejetés{NBSP}: {_number(len(summary.rejected))}")
     for rejection in summary.rejected:
         click.echo(f"  ligne {rejection.line}{NBSP}: {rejection.reason}")
+    if summary.homonyms:
+        click.echo(f"Doublons probables{NBSP}: {_number(len(summary.homonyms))}")
+    for homonym in summary.homonyms:
+        done = "importé quand même (--allow-homonyms)" if homonym.imported else "non importé"
+        click.echo(f"  ligne {homonym.line}{NBSP}: {homonym.full_name} (matricule "
+                   f"{homonym.matricule}) ressemble à {homonym.resembles} ({homonym.same})"
+                   f"{NBSP}: {done}")
+    if any(not homonym.imported for homonym in summary.homonyms):
+        click.echo("  Vérifiez auprès des RH s'il s'agit de la même personne ; sinon, "
+                   "relancez avec --allow-homonyms pour importer ces lignes.")
     click.echo("")
     if summary.dry_run:
         click.echo("Simulation (--dry-run)\u00a0: rien n'a été enregistré.")
