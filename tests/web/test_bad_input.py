@@ -110,6 +110,7 @@ ROUTES: dict[str, Route] = {
     "static": Route("dehors"),
     "branding.stylesheet": Route("dehors"),
     "branding.logo": Route("dehors"),
+    "branding.favicon": Route("dehors"),
     "language.choose": Route("dehors", query=("suite",)),
     "mailviewer.inbox": Route("dehors"),
     "mailviewer.message": Route("dehors"),

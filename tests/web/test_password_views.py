@@ -90,7 +90,7 @@ def test_the_page_has_a_toggle_and_a_polite_live_region(visitor, staff):
     region = html.select_one("#force")
     assert region["aria-live"] == "polite"
     field = html.select_one("#password")
-    assert field["hx-post"] == STRENGTH and "delay:" in field["hx-trigger"]
+    assert field["data-hx-post"] == STRENGTH and "delay:" in field["data-hx-trigger"]
     assert not html.select("script:not([src])"), "no inline script (strict CSP)"
 
 
