@@ -14,16 +14,27 @@ STEP_URLS = {"charte": "/etapes/charte", "annuaire": "/etapes/annuaire",
              "mot-de-passe": "/etapes/mot-de-passe", "termine": "/etapes/termine"}
 
 
-def every_page(app, staff):
-    """(name, HTML) of the public pages and of each step, as a newcomer meets them."""
+def every_response(app, staff):
+    """(name, response) of the public pages and of each step, as a newcomer meets them,
+    with a refused form among them."""
     client = app.test_client()
     for url in ["/", "/premiere-connexion", "/sesame"]:
-        yield url, page(client.get(url))
+        yield url, client.get(url)
+    yield "premiere-connexion-erreur", Visitor(client).post("/premiere-connexion",
+                                                            {"identifier": ""})
     for index, step in enumerate(STEPS):
         visitor = Visitor(app.test_client())
         visitor.reach(staff, step, first="Agent", last=f"Numero{index}",
                       personal=f"agent{index}@exemple.org")
-        yield step, page(visitor.get(STEP_URLS[step]))
+        yield step, visitor.get(STEP_URLS[step])
+        if step == "mot-de-passe":
+            yield "mot-de-passe-refuse", visitor.choose_password("Tr0ub4dor&3")
+
+
+def every_page(app, staff):
+    """(name, parsed HTML) of every_response's pages."""
+    for name, response in every_response(app, staff):
+        yield name, page(response)
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
