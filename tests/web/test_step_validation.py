@@ -252,3 +252,13 @@ def test_other_address_needs_verification(staff, visitor, database):
     # Sanity check of the fixture used above: forwarding elsewhere queues a verification.
     visitor.reach(staff, "verification")
     assert [m["to_addr"] for m in mails(database, "verification")] == [OTHER_ADDRESS]
+
+
+def test_the_directory_step_says_how_to_change_the_choice_later(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    html = page(visitor.get("/etapes/annuaire"))
+    hint = html.select_one("form p.hint").get_text(" ", strip=True)
+    # No « Mon compte » space exists yet: the helpdesk changes the choice.
+    assert "Mon compte" not in html.get_text()
+    assert "demandez-le à l'assistance informatique" in hint
+    assert html.select_one("form p.hint a")["href"] == "#assistance"
