@@ -3,6 +3,7 @@ ids, attributes HTML knows (htmx's data-hx-* spelling), a favicon and a descript
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -65,3 +66,12 @@ def test_every_page_has_a_description_and_an_icon(client):
     assert icon.status_code == 200
     assert icon.mimetype == "image/x-icon"
     assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_htmx_never_copies_style_attributes(client):
+    """htmx's settle step copies `style` by default: a CSP without 'unsafe-inline' refuses
+    it, with a console error on every swap that carries one."""
+    meta = page(client.get("/")).find("meta", attrs={"name": "htmx-config"})
+    config = json.loads(meta["content"])
+    assert "style" not in config["attributesToSettle"]
+    assert config["includeIndicatorStyles"] is False
