@@ -139,7 +139,7 @@ def test_activation_mail_carries_the_link_and_its_deadline(app, staff, database)
     secret = staff.link(person, now=sent)
     (queued,) = mails(database, "activation")
     assert link_in(queued["body_text"], "/activation/") == secret
-    assert "jeudi 26 novembre 2026 à 23 h 59" in queued["body_text"]
+    assert "jeudi 26\u00a0novembre 2026 à 23\u00a0h\u00a059" in queued["body_text"]
     assert queued["to_addr"] == "jean.dupont@exemple.org"
     hrefs = [a["href"] for a in page_of(queued["body_html"]).find_all("a")]
     assert f"https://sesame.univ-test.fr/activation/{secret}" in hrefs

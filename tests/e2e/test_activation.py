@@ -49,7 +49,7 @@ def choose_password(page: Page) -> None:
 def test_happy_path_from_the_mailed_link(page: Page, server, mailbox):
     login, link = invited(server, mailbox)
     message = mailbox.wait_for("camille.lefevre@exemple.org", ACTIVATION)
-    assert re.search(r"valable jusqu'au \w+ \d+ \w+ 20\d\d à 23 h 59", text_of(message))
+    assert re.search(r"valable jusqu'au \w+ \d+\s\w+ 20\d\d à 23\sh\s59", text_of(message))
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Camille Lefèvre")

@@ -30,3 +30,17 @@ def test_no_console_error_through_the_wizard(page, server, mailbox):
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account is activated")
     assert errors == []
+
+
+def test_the_cards_breathe_and_the_help_card_is_as_wide_as_the_page(page, server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.url)
+    main = page.locator("main")
+    padding = main.evaluate("e => [getComputedStyle(e).paddingTop, getComputedStyle(e)"
+                            ".paddingBottom].map(parseFloat)")
+    assert min(padding) >= 16, padding
+    contact = page.locator(".contact").bounding_box()
+    assert abs(contact["width"] - main.bounding_box()["width"]) < 2
+    # The hours never break inside « 8 h 30 ».
+    hours = page.locator(".contact").inner_text()
+    assert "8\u00a0h\u00a030" in hours

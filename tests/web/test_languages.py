@@ -36,7 +36,7 @@ def test_english_datetime(moment, english):
 
 def test_a_deadline_in_each_language():
     expiry = datetime(2026, 11, 26, 22, 59, 59, tzinfo=UTC)
-    assert say_datetime(expiry, PARIS, "fr") == "jeudi 26 novembre 2026 à 23 h 59"
+    assert say_datetime(expiry, PARIS, "fr") == "jeudi 26\u00a0novembre 2026 à 23\u00a0h\u00a059"
     assert say_datetime(expiry, PARIS, "en") == "Thursday 26 November 2026 at 11:59 pm"
     assert say_datetime(expiry, PARIS) == french_datetime(expiry, PARIS)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard.activation.lifetimes import unbreakable_times
 from wizard.text import fold
 
 # WCAG 2.2: 4.5:1 for text, 3:1 for large text and for the parts of controls.
@@ -162,7 +163,7 @@ def helpdesk(config: dict, language: str) -> Helpdesk:
     if language == "en" and config.get("HELPDESK_HOURS_EN"):
         hours = config["HELPDESK_HOURS_EN"]
     return Helpdesk(email=config["HELPDESK_EMAIL"], phone=config["HELPDESK_PHONE"],
-                    address=config["HELPDESK_ADDRESS"], hours=hours,
+                    address=config["HELPDESK_ADDRESS"], hours=unbreakable_times(hours),
                     url=config["HELPDESK_URL"])
 
 
