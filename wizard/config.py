@@ -144,7 +144,8 @@ SETTINGS: list[Setting] = [
     Setting("ARGON2_MEMORY_KIB", 65536, int, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes."),
     Setting("CHARTER_FILE", None, str,
-            "Charter text (Markdown-like plain text). Default: `instance/charter.txt` if it "
+            "Charter text, in Markdown: headings, lists and emphasis are rendered; HTML, "
+            "links and images are shown as text. Default: `instance/charter.txt` if it "
             "exists, else the sample shipped in `wizard/activation/charter_sample.txt`."),
     Setting("CHARTER_VERSION", "2026-09", str,
             "Version recorded with each acceptance; change it when the text changes."),
