@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from wizard import create_app, db
 from wizard.activation import audit, first_login, people
@@ -20,17 +20,17 @@ from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address
 from wizard.clock import from_iso
 from wizard.operators import helpdesk, hr_import, reports, wording
+from wizard.operators.click_fr import OperatorsGroup
 from wizard.web.branding import french_contact_phrase
 from wizard.web.services import app_services, clock, compose
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+@click.group(cls=OperatorsGroup, create_app=create_app, add_version_option=False,
+             help="Sésame\u00a0: l'assistant d'activation des comptes, et les commandes des "
+                  "opérateurs. La configuration vient des variables WIZARD_* ou de "
+                  "instance/config.py (voir le README).")
 def main() -> None:
-    """Sésame: the account-activation wizard, and its operators' commands.
-
-    Configuration comes from WIZARD_* environment variables or instance/config.py
-    (see the README).
-    """
+    """Sésame: the account-activation wizard, and its operators' commands."""
 
 
 def register_commands(app) -> None:
