@@ -38,6 +38,10 @@ SETTINGS: list[Setting] = [
             "the request's Host header."),
     Setting("INSTITUTION_NAME", "Université de démonstration", str,
             "Name shown on pages, in mails and on letters."),
+    Setting("INSTITUTION_ARTICLE", "l'", str,
+            "The article French puts before INSTITUTION_NAME: `l'` (l'Université…), `la` "
+            "(la Sorbonne…), `le` (le Conservatoire…), `les`, or `none` (Sorbonne Université). "
+            "Sentences then say « de l'Université », « du Conservatoire », « à la Sorbonne »."),
     Setting("LOGO_FILE", None, str,
             "The institution's logo (SVG, PNG, JPEG or WebP file), shown in every page's "
             "header beside the name. Default: the neutral demo logo shipped in "

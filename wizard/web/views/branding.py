@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, make_response
 
 from wizard.config import ROOT
-from wizard.web.branding import logo_type, theme
+from wizard.web.branding import check_institution_article, logo_type, theme
 
 bp = Blueprint("branding", __name__)
 
@@ -22,6 +22,7 @@ FAVICON = ROOT / "static" / "img" / "favicon.ico"
 
 def init_branding(app: Flask) -> None:
     """Check the colours and the logo at start-up, and fingerprint the theme for caching."""
+    check_institution_article(app.config)
     css = theme(app.config["BRAND_COLOR"], app.config["HEADER_COLOR"]).css()
     app.extensions["sesame.theme"] = css
     app.jinja_env.globals["THEME_VERSION"] = hashlib.sha256(css.encode()).hexdigest()[:12]
