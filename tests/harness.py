@@ -127,8 +127,9 @@ class Visitor:
 
     def through_mail(self, forward_to=None, keep_copy=True):
         data = {"keep_copy": "y"} if keep_copy else {}
+        data["forward"] = "non"
         if forward_to:
-            data.update({"forward": "y", "forward_to": forward_to})
+            data.update({"forward": "oui", "forward_to": forward_to})
         return self.post("/etapes/messagerie", data)
 
     def choose_password(self, password="Cheval agrafe pile 42 lune", confirmation=None):
@@ -280,8 +281,10 @@ def summary(response) -> list[str]:
 
 
 def failed_rules(response) -> list[str]:
-    """The password rules the checklist marks as not met, as a screen reader says them."""
-    failed = page(response).select("li.check-ko")
+    """The password rules marked as not met, as a screen reader says them: those of the
+    refused password after a submit, else the live checklist's."""
+    html = page(response)
+    failed = html.select(".refused-password li.check-ko") or html.select("li.check-ko")
     for hidden in [tag for li in failed for tag in li.select('[aria-hidden="true"]')]:
         hidden.decompose()
     return [" ".join(li.get_text(" ").split()) for li in failed]

@@ -38,6 +38,10 @@ SETTINGS: list[Setting] = [
             "the request's Host header."),
     Setting("INSTITUTION_NAME", "Université de démonstration", str,
             "Name shown on pages, in mails and on letters."),
+    Setting("INSTITUTION_ARTICLE", "l'", str,
+            "The article French puts before INSTITUTION_NAME: `l'` (l'Université…), `la` "
+            "(la Sorbonne…), `le` (le Conservatoire…), `les`, or `none` (Sorbonne Université). "
+            "Sentences then say « de l'Université », « du Conservatoire », « à la Sorbonne »."),
     Setting("LOGO_FILE", None, str,
             "The institution's logo (SVG, PNG, JPEG or WebP file), shown in every page's "
             "header beside the name. Default: the neutral demo logo shipped in "
@@ -147,7 +151,8 @@ SETTINGS: list[Setting] = [
     Setting("ARGON2_MEMORY_KIB", 65536, int, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes."),
     Setting("CHARTER_FILE", None, str,
-            "Charter text (Markdown-like plain text). Default: `instance/charter.txt` if it "
+            "Charter text, in Markdown: headings, lists and emphasis are rendered; HTML, "
+            "links and images are shown as text. Default: `instance/charter.txt` if it "
             "exists, else the sample shipped in `wizard/activation/charter_sample.txt`."),
     Setting("CHARTER_VERSION", "2026-09", str,
             "Version recorded with each acceptance; change it when the text changes."),

@@ -139,7 +139,7 @@ def test_activation_mail_carries_the_link_and_its_deadline(app, staff, database)
     secret = staff.link(person, now=sent)
     (queued,) = mails(database, "activation")
     assert link_in(queued["body_text"], "/activation/") == secret
-    assert "jeudi 26 novembre 2026 à 23 h 59" in queued["body_text"]
+    assert "jeudi 26\u00a0novembre 2026 à 23\u00a0h\u00a059" in queued["body_text"]
     assert queued["to_addr"] == "jean.dupont@exemple.org"
     hrefs = [a["href"] for a in page_of(queued["body_html"]).find_all("a")]
     assert f"https://sesame.univ-test.fr/activation/{secret}" in hrefs
@@ -147,3 +147,32 @@ def test_activation_mail_carries_the_link_and_its_deadline(app, staff, database)
 
 def page_of(html):
     return BeautifulSoup(html, "html.parser")
+
+
+@pytest.mark.parametrize("tail", [".", ",", ")", ">", "]", ").", "%3E", "%5D"])
+def test_a_link_with_what_mail_clients_add_at_its_end_still_works(staff, visitor, tail):
+    person = staff.add()
+    secret = staff.link(person)
+    response = visitor.get(f"/activation/{secret}{tail}")
+    assert response.status_code == 200
+    assert page(response).h1.get_text(strip=True) == "Bienvenue, Jean Dupont"
+    started = visitor.post(f"/activation/{secret}{tail}")
+    assert started.status_code == 303
+    assert started.headers["Location"] == "/etapes/charte"
+
+
+@pytest.mark.parametrize("cut", [1, 5, 20])
+def test_a_cut_link_is_still_refused(staff, client, cut):
+    secret = staff.link(staff.add())
+    for tail in ("", "."):
+        response = client.get(f"/activation/{secret[:-cut]}{tail}")
+        assert response.status_code == 404
+
+
+def test_a_verification_link_with_a_trailing_dot_still_works(staff, visitor, database):
+    visitor.reach(staff, "verification")
+    secret = link_in(mails(database, "verification")[-1]["body_text"], "/verification/")
+    link = f"/verification/{secret}"
+    response = visitor.get(f"{link}.")
+    assert response.status_code == 200
+    assert visitor.post(f"{link}.").headers["Location"] == "/verification/confirmee"

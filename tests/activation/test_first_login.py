@@ -42,7 +42,12 @@ def test_page_asks_for_an_address_or_a_login(client):
     response = client.get("/premiere-connexion")
     assert response.status_code == 200
     label = page(response).find("label", {"for": "identifier"})
-    assert label.get_text(strip=True) == "Adresse électronique universitaire ou identifiant"
+    assert label.get_text(strip=True) == (
+        "Adresse personnelle, adresse universitaire ou identifiant")
+    # The page says which identifiers work, the personal address first.
+    intro = page(response).select_one("main p").get_text(" ", strip=True)
+    assert "adresse personnelle connue du service des ressources humaines" in intro
+    assert "identifiant" in intro and "adresse électronique universitaire" in intro
     assert page(response).find("button").get_text(strip=True) == "Recevoir un nouveau lien"
 
 
@@ -51,7 +56,8 @@ def test_empty_identifier_is_refused(client, database):
     before = dump(database)
     response = visitor.post("/premiere-connexion", {"identifier": "  "})
     assert response.status_code == 422
-    assert errors(response) == ["Indiquez votre adresse universitaire ou votre identifiant."]
+    assert errors(response) == [
+        "Indiquez votre adresse personnelle, votre adresse universitaire ou votre identifiant."]
     assert dump(database) == before
 
 
@@ -62,7 +68,10 @@ def test_too_long_identifier_is_refused(client, database):
 
 
 @pytest.mark.parametrize("identifier", ["jdupont", "JDupont ", "jean.dupont@univ-test.fr",
-                                        " Jean.Dupont@UNIV-TEST.fr"])
+                                        " Jean.Dupont@UNIV-TEST.fr",
+                                        # The personal address HR recorded: the one
+                                        # newcomers know, where the link goes anyway.
+                                        "jean.dupont@exemple.org", " Jean.Dupont@Exemple.ORG"])
 def test_pending_person_gets_a_link(staff, ask, database, identifier):
     person = staff.add()
     response = ask(identifier)
@@ -232,3 +241,12 @@ def test_the_page_only_records_the_request(app, staff, database):
     assert handle_link_requests(app) == 1
     assert len(mails(database, "activation")) == 1
     assert rows(database, "SELECT * FROM link_requests") == []
+
+
+def test_the_personal_address_of_several_people_serves_the_pending_one(staff, ask, database):
+    left = staff.add(first="Marie", last="Le Goff", personal="marie@exemple.org")
+    set_status(database, left, "disabled")
+    pending = staff.add(first="Marie", last="Le Goff", personal="marie@exemple.org")
+    ask("marie@exemple.org")
+    (sent,) = mails(database, "activation")
+    assert sent["person_id"] == pending.id

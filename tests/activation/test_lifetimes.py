@@ -1,10 +1,11 @@
 """Link expiry (23:59:59 Paris time the day after sending) and deadlines said in French."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wizard.activation.lifetimes import french_datetime, link_expiry
+from wizard.activation.lifetimes import french_datetime, link_expiry, unbreakable_times
 
 pytestmark = pytest.mark.dates  # run again with the clock years ahead (make test)
 
@@ -82,9 +83,25 @@ def test_link_expiry_is_an_aware_datetime():
     (utc(2026, 6, 2, 7, 9), "mardi 2 juin 2026 à 9 h 09"),
 ])
 def test_french_datetime_says_the_moment_in_paris(moment, words):
-    assert french_datetime(moment, PARIS) == words
+    assert french_datetime(moment, PARIS) == unbreakable(words)
+
+
+def unbreakable(words: str) -> str:
+    """The words as printed: no line break inside « 23 h 59 » nor « 26 novembre »."""
+    return re.sub(r"(\d|er) (?=[a-zéû]+ \d{4})", "\\1\u00a0", words).replace(" h ", "\u00a0h\u00a0")
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("du lundi au vendredi, de 8 h 30 à 17 h 30",
+     "du lundi au vendredi, de 8\u00a0h\u00a030 à 17\u00a0h\u00a030"),
+    ("de 8h30 à 12 h", "de 8\u00a0h\u00a030 à 12 h"),
+    ("Monday to Friday, 8:30 am to 5:30 pm",
+     "Monday to Friday, 8:30\u00a0am to 5:30\u00a0pm"),
+])
+def test_times_stay_on_one_line(text, kept):
+    assert unbreakable_times(text) == kept
 
 
 def test_french_datetime_of_a_link_expiry():
     expires = link_expiry(utc(2026, 11, 25, 10, 0), days=1, timezone=PARIS)
-    assert french_datetime(expires, PARIS) == "jeudi 26 novembre 2026 à 23 h 59"
+    assert french_datetime(expires, PARIS) == unbreakable("jeudi 26 novembre 2026 à 23 h 59")

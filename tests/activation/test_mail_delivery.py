@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from harness import People, Visitor, rows
+from harness import People, Visitor, mails, rows
 
 from wizard import db
 from wizard.activation import outbox
@@ -298,14 +298,35 @@ def test_built_message_headers(store):
     assert message["Subject"] == RENDERED.subject
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].endswith("@univ-test.fr>")
-    assert f"outbox{outbox_row['id']}" in message["Message-ID"]
+    assert message["Message-ID"].startswith(f"<sesame.{outbox_row['id']}.")
 
 
 def test_built_message_id_is_stable_for_a_row(store):
     outbox_row = _outbox_row(store)
     first = outbox.build_message(outbox_row, sender=SENDER, domain="univ-test.fr")
     second = outbox.build_message(outbox_row, sender=SENDER, domain="univ-test.fr")
-    assert first["Message-ID"].split(".")[-1] == second["Message-ID"].split(".")[-1]
+    assert first["Message-ID"] == second["Message-ID"]  # a retry is the same message
+    other = outbox.build_message({**outbox_row, "id": outbox_row["id"] + 1}, sender=SENDER,
+                                 domain="univ-test.fr")
+    assert other["Message-ID"] != first["Message-ID"]
+
+
+def test_only_the_top_of_the_message_says_its_mime_version(store):
+    message = outbox.build_message(_outbox_row(store), sender=SENDER, domain="univ-test.fr")
+    assert message["MIME-Version"] == "1.0"
+    assert [part["MIME-Version"] for part in message.iter_parts()] == [None, None]
+    assert b"MIME-Version" not in b"".join(part.as_bytes().split(b"\n\n")[0]
+                                            for part in message.iter_parts())
+
+
+def test_a_retried_message_arrives_with_the_id_of_its_first_attempt(store, relay):
+    message_id = queue(store)
+    built = outbox.build_message(row(store, message_id), sender=SENDER, domain="univ-test.fr")
+    deliver(store, relay)  # the relay is down: a failed attempt
+    relay.up()
+    deliver(store, relay, at=T + timedelta(hours=1))
+    (received,) = relay.received
+    assert received["Message-ID"] == built["Message-ID"]
 
 
 def test_delivery_thread_sends_what_a_request_queued(make_app, relay):
@@ -358,3 +379,9 @@ def test_worker_thread_handles_link_requests_with_the_outbox_backend(make_app):
             loop.stop()
             loop.join(5)
         connection.close()
+
+
+def test_the_signature_separator_is_dash_dash_space(app, staff, database):
+    staff.link(staff.add())
+    (sent,) = mails(database, "activation")
+    assert "\n-- \n" in sent["body_text"]

@@ -3,9 +3,10 @@
 import hashlib
 
 import pytest
+from bs4 import BeautifulSoup
 from harness import OTHER_ADDRESS, Visitor, code_in, dump, enrolment_of, mails, rows
 
-from wizard.activation.charter import SAMPLE
+from wizard.activation.charter import SAMPLE, Charter
 from wizard.passwords import hasher
 
 PASSPHRASE = "Cheval agrafe pile 42 lune"
@@ -206,3 +207,18 @@ def test_audit_log_records_each_step_without_secrets(staff, visitor, database):
     assert events == ["link_sent", "identity_proven", "charter_accepted",
                       "directory_answered", "mail_answered", "activated"]
     assert PASSPHRASE not in repr(rows(database, "SELECT * FROM audit"))
+
+
+def test_the_charter_renders_its_markdown_subset_safely():
+    html = Charter(version="1", text=(
+        "# Charte\n\nIntroduction *importante*.\n\n1. Un compte personnel.\n2. La sécurité.\n\n"
+        "- un point\n- un autre\n\n<script>alert(1)</script>\n\n"
+        "[piège](javascript:alert(1)) ![x](https://exemple.org/x.png)")).html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.h2.get_text() == "Charte"  # one level under the page's h1
+    assert [li.get_text() for li in soup.select("ol li")] == [
+        "Un compte personnel.", "La sécurité."]
+    assert len(soup.select("ul li")) == 2
+    assert soup.em.get_text() == "importante"
+    assert soup.find("script") is None and "&lt;script&gt;" in html
+    assert soup.find("a") is None and soup.find("img") is None

@@ -49,7 +49,7 @@ def test_waiting_page_names_the_address_and_polls(staff, visitor):
     assert page(response).h1.get_text(strip=True) == "Vérifiez votre adresse de redirection"
     assert OTHER_ADDRESS in main_text(response)
     status = page(response).find(id="statut-verification")
-    assert status["hx-get"] == "/etapes/messagerie/verification/statut"
+    assert status["data-hx-get"] == "/etapes/messagerie/verification/statut"
 
 
 def test_verification_mail_carries_a_link_and_a_code(staff, visitor, database):
@@ -129,7 +129,7 @@ def test_status_keeps_polling_while_waiting(staff, visitor):
     assert "HX-Redirect" not in response.headers
     fragment = page(response)
     assert fragment.find("main") is None
-    assert fragment.find(id="statut-verification")["hx-trigger"].startswith("every")
+    assert fragment.find(id="statut-verification")["data-hx-trigger"].startswith("every")
 
 
 def test_used_verification_link(staff, visitor, database, app):

@@ -33,7 +33,8 @@ def test_every_state_of_the_link_path_on_a_phone(new_context, server, mailbox):
         page.get_by_role("button", name="Recevoir un nouveau lien").click()
         expect(page.get_by_role("alert")).to_be_visible()
         assert_accessible(page, "1ère connexion, error shown")
-        page.get_by_label("Adresse électronique universitaire ou identifiant").fill("personne")
+        page.get_by_label(
+            "Adresse personnelle, adresse universitaire ou identifiant").fill("personne")
         page.get_by_role("button", name="Recevoir un nouveau lien").click()
         expect(heading(page)).to_have_text("Demande enregistrée")
         assert_accessible(page, "1ère connexion, request recorded")

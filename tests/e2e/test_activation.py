@@ -49,7 +49,7 @@ def choose_password(page: Page) -> None:
 def test_happy_path_from_the_mailed_link(page: Page, server, mailbox):
     login, link = invited(server, mailbox)
     message = mailbox.wait_for("camille.lefevre@exemple.org", ACTIVATION)
-    assert re.search(r"valable jusqu'au \w+ \d+ \w+ 20\d\d à 23 h 59", text_of(message))
+    assert re.search(r"valable jusqu'au \w+ \d+\s\w+ 20\d\d à 23\sh\s59", text_of(message))
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Camille Lefèvre")
@@ -174,7 +174,7 @@ def test_expired_link_then_first_login_then_finish(page: Page, server, mailbox):
     expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien a expiré")
     page.get_by_role("link", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("1ère connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill(
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill(
         "marie.le-goff@univ-test.fr")
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
@@ -192,7 +192,7 @@ def test_old_link_refused_once_the_new_one_is_opened(page: Page, server, mailbox
     login, old = invited(server, mailbox)
     time.sleep(1.1)  # past the (test-sized) cooldown between two mails
     page.goto(f"{server.url}/premiere-connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill(login)
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill(login)
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
     fresh = link_in(mailbox.wait_for("camille.lefevre@exemple.org", ACTIVATION, after=1),
@@ -210,7 +210,13 @@ def test_old_link_refused_once_the_new_one_is_opened(page: Page, server, mailbox
 
 def test_first_login_answers_the_same_for_an_unknown_identifier(page: Page, server, mailbox):
     page.goto(f"{server.url}/premiere-connexion")
-    page.get_by_label("Adresse électronique universitaire ou identifiant").fill("personne")
+    page.get_by_label("Adresse personnelle, adresse universitaire ou identifiant").fill("personne")
     page.get_by_role("button", name="Recevoir un nouveau lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
     assert mailbox.messages == []
+
+
+def test_a_link_pasted_with_a_trailing_bracket_and_dot_opens(page: Page, server, mailbox):
+    _, link = invited(server, mailbox)
+    begin(page, f"{link}).")
+    expect(page).to_have_url(f"{server.url}/etapes/charte")

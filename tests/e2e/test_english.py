@@ -32,8 +32,9 @@ def walk_through_in_english(context, server, mailbox):
     assert page.get_attribute("html", "lang") == "en"
     page.get_by_role("link", name=re.compile("get a new link")).click()
     page.get_by_role("button", name="Get a new link").click()
-    expect(page.get_by_role("alert")).to_contain_text("Give your university address or your login")
-    page.get_by_label("University email address or login").fill(login)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter your personal address, your university address or your login")
+    page.get_by_label("Personal address, university address or login").fill(login)
     page.get_by_role("button", name="Get a new link").click()
     expect(heading).to_have_text("Request recorded")
 

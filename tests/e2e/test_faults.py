@@ -140,7 +140,7 @@ def test_killed_server_resumes_with_everything_posted(server, mailbox):
             n += 1
             try:
                 laptop.post("/etapes/messagerie", {
-                    "csrf_token": token, "forward": "y", "keep_copy": "y",
+                    "csrf_token": token, "forward": "oui", "keep_copy": "y",
                     "forward_to": f"camille{n}@ailleurs.example"})
                 posted.append(n)
             except (OSError, http.client.HTTPException):  # the server is gone

@@ -54,7 +54,8 @@ def test_the_whole_wizard_without_javascript(new_context, server, mailbox):
     page.get_by_label("Confirmation du mot de passe").fill("soleil")
     page.get_by_role("button", name="Activer mon compte").click()
     expect(page.get_by_role("alert")).to_contain_text("ne respecte pas toutes les règles")
-    expect(page.locator("#force")).to_contain_text("Au moins 12 caractères : non respecté")
+    expect(page.locator(".refused-password")).to_contain_text(
+        "Au moins 12 caractères : non respecté")
     page.get_by_label("Nouveau mot de passe").fill(PASSPHRASE)
     page.get_by_label("Confirmation du mot de passe").fill(PASSPHRASE)
     page.get_by_role("button", name="Activer mon compte").click()

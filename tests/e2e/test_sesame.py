@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
-from smtp_mailbox import code_in
+from smtp_mailbox import code_in, text_of
 from test_activation import choose_password
 
 EXPORT = """Matricule;Nom;Prénom;Date de naissance;Catégorie;Composante / Service;Mail personnel
@@ -54,5 +54,14 @@ def test_import_letter_sesame_and_recovery_address(page: Page, server, mailbox, 
     page.get_by_label("Rediriger mes messages vers une autre adresse").check()
     expect(page.get_by_label("Adresse de redirection")).to_have_value("marie@perso.example")
     page.get_by_role("button", name="Suivant").click()  # already verified: no second check
+    expect(page.get_by_text("Étape 5 sur 6")).to_be_visible()
     choose_password(page)
-    mailbox.wait_for("marie@perso.example", "Votre compte a été activé")
+    # The done page counts the same six steps and lists every choice, the recovery
+    # address included; so does the notice.
+    expect(page.get_by_text("Étape 6 sur 6")).to_be_visible()
+    summary = page.locator("dl.summary")
+    expect(summary).to_contain_text("Adresse de secours")
+    expect(summary.locator("dt", has_text="Adresse de secours").locator("+ dd")).to_have_text(
+        "marie@perso.example (vérifiée)")
+    notice = text_of(mailbox.wait_for("marie@perso.example", "Votre compte a été activé"))
+    assert "Adresse de secours\u00a0: marie@perso.example" in notice

@@ -56,7 +56,7 @@ def test_wizard_command_lists_the_operator_commands(isolated_configuration):
 def test_wizard_command_gives_help_on_each_command(isolated_configuration, name):
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Usage:" in result.output
+    assert "Utilisation\u00a0:" in result.output
 
 
 def test_every_registered_command_has_help(app, runner):

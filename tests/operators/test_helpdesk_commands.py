@@ -131,7 +131,7 @@ def test_status_of_a_fresh_import(runner):
     assert lines["Adresse personnelle"] == "aucune (parcours sésame)"
     assert lines["Service"] == "Bibliothèque universitaire (BIATSS)"
     assert lines["Statut"] == "en attente d'activation"
-    assert lines["Étape atteinte"] == "pas encore commencé"
+    assert lines["Étape"] == "pas encore commencé"
     assert lines["Lien d'activation"] == "aucun envoyé"
     assert lines["Sésame"] == "aucun"
     assert lines["Verrouillage"] == "non"
@@ -142,8 +142,8 @@ def test_status_shows_the_step_reached_and_the_link(app, runner, staff):
     visitor = Visitor(app.test_client())
     visitor.reach(staff, "messagerie")
     lines = status_lines(invoke(runner, "status", "jdupont"))
-    assert lines["Étape atteinte"].startswith("Messagerie (dernière action le ")
-    assert lines["Étape atteinte"].endswith(", entré par le lien)")
+    assert lines["Étape"].startswith(f"en cours{NBSP}: messagerie (dernière action le ")
+    assert lines["Étape"].endswith(", entré par le lien)")
     assert lines["Lien d'activation"].startswith("valable jusqu'au ")
 
 

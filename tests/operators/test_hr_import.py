@@ -486,7 +486,10 @@ def big_export(count):
     data_rows = []
     for i in range(count):
         personal = f"agent{i}@exemple.org" if i % 3 else ""
-        data_rows.append([str(500000 + i), lasts[i % 7], firsts[(i // 7) % 7], "01/02/1980",
+        # Each its own birth date: the same names and birth date would be a probable
+        # duplicate (tests/operators/test_homonyms.py).
+        born = f"{1 + i % 28:02d}/{1 + (i // 28) % 12:02d}/{1950 + i // 336}"
+        data_rows.append([str(500000 + i), lasts[i % 7], firsts[(i // 7) % 7], born,
                           "BIATSS", f"Service {i % 40}", personal, "01/09/2026", ""])
     return csv_bytes(*data_rows, encoding="cp1252")
 

@@ -110,6 +110,7 @@ ROUTES: dict[str, Route] = {
     "static": Route("dehors"),
     "branding.stylesheet": Route("dehors"),
     "branding.logo": Route("dehors"),
+    "branding.favicon": Route("dehors"),
     "language.choose": Route("dehors", query=("suite",)),
     "mailviewer.inbox": Route("dehors"),
     "mailviewer.message": Route("dehors"),
@@ -403,7 +404,7 @@ def test_forwarding_refuses_malformed_addresses(app, database, client):
     visitor = arrive("messagerie", app, database, client)
     for value in [*MALFORMED_ADDRESSES, *CORPUS, "jean.dupont@univ-test.fr"]:
         refused(visitor, database, "/etapes/messagerie",
-                {"forward": "y", "forward_to": value, "keep_copy": "y"})
+                {"forward": "oui", "forward_to": value, "keep_copy": "y"})
 
 
 def test_recovery_address_refuses_malformed_addresses(app, database, client):
@@ -528,7 +529,7 @@ def test_a_file_where_text_is_expected_is_ignored(app, database, client):
     token = csrf_of(client.get("/etapes/messagerie"))
     before = people_data(database)
     response = visitor.client.post("/etapes/messagerie", data={
-        "csrf_token": token, "forward": "y",
+        "csrf_token": token, "forward": "oui",
         "forward_to": (io.BytesIO(b"<script>alert(1)</script>"), "adresse.html")})
     assert response.status_code == 422
     assert "Indiquez l'adresse" in main_text(response)

@@ -9,7 +9,7 @@ PASSPHRASE = "Cheval agrafe pile 42 lune"
 POSTS = [
     ("charte", "/etapes/charte", {"accept": "y"}),
     ("annuaire", "/etapes/annuaire", {"listed": "oui"}),
-    ("messagerie", "/etapes/messagerie", {"forward": "y", "forward_to": "a@exemple.org"}),
+    ("messagerie", "/etapes/messagerie", {"forward": "oui", "forward_to": "a@exemple.org"}),
     ("verification", "/etapes/messagerie/verification/code", {"code": "123456"}),
     ("verification", "/etapes/messagerie/verification/renvoyer", {}),
     ("verification", "/etapes/messagerie/verification/abandonner", {}),

@@ -70,15 +70,16 @@ def test_the_right_sesame_of_an_unusable_account_gets_the_common_refusal(
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
-def test_first_login_answers_alike_for_every_kind_of_account(app, staff, database):
+@pytest.mark.parametrize("typed", ["login", "personal address"])
+def test_first_login_answers_alike_for_every_kind_of_account(app, staff, database, typed):
     results = {}
     for index, state in enumerate(STATES):
-        identifier = "qqpersonne"
+        identifier = "qqpersonne" if typed == "login" else "qqpersonne@exemple.org"
         if state != "unknown":
             person = staff.add(first="Agent", last=f"Numero{index}",
                                personal=f"agent{index}@exemple.org")
             database.execute("UPDATE people SET status = ? WHERE id = ?", [state, person.id])
-            identifier = person.login
+            identifier = person.login if typed == "login" else person.personal_email
         visitor = Visitor(app.test_client())
         posted = visitor.post("/premiere-connexion", {"identifier": identifier})
         followed = visitor.get(posted.headers["Location"])

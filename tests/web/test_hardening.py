@@ -74,8 +74,8 @@ def test_audit_command_reads_a_persons_events(app, staff, visitor):
     person = visitor.reach(staff, "annuaire")
     result = app.test_cli_runner().invoke(args=["audit", person.login])
     assert result.exit_code == 0, result.output
-    assert "identity_proven" in result.output and "charter_accepted" in result.output
-    assert "link_sent" in result.output
+    assert "identité prouvée" in result.output and "charte acceptée" in result.output
+    assert "lien d'activation envoyé" in result.output
 
 
 def test_audit_command_for_nobody_fails_clearly(app):

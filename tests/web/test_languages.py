@@ -36,7 +36,7 @@ def test_english_datetime(moment, english):
 
 def test_a_deadline_in_each_language():
     expiry = datetime(2026, 11, 26, 22, 59, 59, tzinfo=UTC)
-    assert say_datetime(expiry, PARIS, "fr") == "jeudi 26 novembre 2026 à 23 h 59"
+    assert say_datetime(expiry, PARIS, "fr") == "jeudi 26\u00a0novembre 2026 à 23\u00a0h\u00a059"
     assert say_datetime(expiry, PARIS, "en") == "Thursday 26 November 2026 at 11:59 pm"
     assert say_datetime(expiry, PARIS) == french_datetime(expiry, PARIS)
 
@@ -116,7 +116,8 @@ def test_form_errors_in_english(visitor):
     in_english(visitor)
     response = visitor.post("/premiere-connexion", {"identifier": ""})
     assert response.status_code == 422
-    assert "Give your university address or your login." in main_text(response)
+    assert ("Enter your personal address, your university address or your login."
+            in main_text(response))
     assert page(response).select_one(".error-summary h2").get_text(strip=True) == \
         "Please correct this:"
 

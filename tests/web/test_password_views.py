@@ -54,9 +54,10 @@ def test_the_meter_and_the_submit_agree(visitor, staff, password, confirmation):
         assert submitted.headers["Location"].endswith("/etapes/termine")
     else:
         assert submitted.status_code == 422
-        after = page(submitted).select_one("#force")
-        assert rules(after) == rules(live)
-        assert strength_label(after) == strength_label(live)
+        refused = page(submitted).select_one(".refused-password")
+        failed = {rule for rule, kept in rules(live).items() if not kept}
+        assert {li["data-rule"] for li in refused.select(".refused-rules li")} == failed
+        assert refused.select_one("strong").get_text(strip=True) == strength_label(live)
 
 
 def test_the_fragment_speaks_french_with_a_text_label(visitor, staff):
@@ -102,7 +103,7 @@ def test_the_page_has_a_toggle_and_a_polite_live_region(visitor, staff):
     region = html.select_one("#force")
     assert region["aria-live"] == "polite"
     field = html.select_one("#password")
-    assert field["hx-post"] == STRENGTH and "delay:" in field["hx-trigger"]
+    assert field["data-hx-post"] == STRENGTH and "delay:" in field["data-hx-trigger"]
     assert not html.select("script:not([src])"), "no inline script (strict CSP)"
 
 
@@ -110,9 +111,9 @@ def test_without_javascript_the_feedback_comes_after_submitting(visitor, staff):
     visitor.reach(staff, "mot-de-passe")
     response = visitor.choose_password("motdepasse2024")
     assert response.status_code == 422
-    region = page(response).select_one("#force")
-    assert strength_label(region) == "faible"
-    assert region.select_one(".strength-warning") is not None
+    refused = page(response).select_one(".refused-password")
+    assert refused.select_one("strong").get_text(strip=True) == "faible"
+    assert refused.select_one(".strength-warning") is not None
 
 
 def test_policy_and_institution_words_come_from_configuration(app, staff):
@@ -150,3 +151,37 @@ def test_the_birth_date_from_hr_counts(app, database, visitor, staff):
     live = live_fragment(visitor, "Maison12031985")
     assert live.select_one(".strength-warning").get_text(strip=True).startswith(
         "Votre nom, votre identifiant")
+
+
+def outcome(fragment) -> str:
+    return fragment.select_one(".strength-outcome").get_text(" ", strip=True)
+
+
+def test_a_hard_to_guess_but_too_short_password_is_shown_as_refused(visitor, staff):
+    visitor.reach(staff, "mot-de-passe")
+    live = live_fragment(visitor, "Tr0ub4dor&3")
+    assert strength_label(live) == "très fort"
+    assert rules(live)["length"] is False
+    # The bar is not the full green one, and the words say it will be refused.
+    assert "strength-refused" in live.select_one(".strength")["class"]
+    assert outcome(live) == ("✘ Ce mot de passe sera refusé\u00a0: une règle ci-dessous "
+                             "n'est pas respectée.")
+    accepted = live_fragment(visitor, "Cheval agrafe pile 42 lune")
+    assert "strength-refused" not in accepted.select_one(".strength")["class"]
+    assert outcome(accepted) == "✔ Ce mot de passe sera accepté."
+
+
+def test_after_a_refusal_the_checklist_starts_over(visitor, staff):
+    visitor.reach(staff, "mot-de-passe")
+    response = visitor.choose_password("Tr0ub4dor&3")
+    assert response.status_code == 422
+    html = page(response)
+    assert html.select_one("#password").get("value", "") == ""
+    assert html.select_one("#confirmation").get("value", "") == ""
+    # The live checklist is the one of the empty fields: no ✔ for length nor confirmation.
+    live = rules(html.select_one("#force"))
+    assert live["length"] is False and live["confirmation"] is False
+    assert html.select_one("#force .strength-empty") is not None
+    # What was wrong with the refused password is said apart.
+    refused = html.select_one(".refused-password")
+    assert [li["data-rule"] for li in refused.select(".refused-rules li")] == ["length"]

@@ -76,14 +76,29 @@ def test_forwarding_address_refused(staff, visitor, database, address, message):
     visitor.reach(staff, "messagerie")
     before = dump(database)
     response = visitor.post("/etapes/messagerie",
-                            {"forward": "y", "forward_to": address, "keep_copy": "y"})
+                            {"forward": "oui", "forward_to": address, "keep_copy": "y"})
     assert_refused(response, message)
     assert dump(database) == before
 
 
-def test_forwarding_address_is_ignored_without_forwarding(staff, visitor, database):
+@pytest.mark.parametrize("choice", [{}, {"forward": "non"}])
+def test_an_address_typed_without_forwarding_is_refused(staff, visitor, database, choice):
     person = visitor.reach(staff, "messagerie")
-    response = visitor.post("/etapes/messagerie", {"forward_to": "n'importe quoi"})
+    before = dump(database)
+    response = visitor.post("/etapes/messagerie",
+                            {**choice, "forward_to": "camille@ailleurs.example"})
+    assert_refused(response, "Vous avez saisi une adresse de redirection sans choisir de "
+                             "rediriger vos messages : choisissez « Rediriger mes messages "
+                             "vers une autre adresse », ou effacez l'adresse.")
+    assert dump(database) == before
+    assert enrolment_of(database, person)["forward_to"] is None
+
+
+@pytest.mark.parametrize("typed", ["", "jean.dupont@exemple.org", " Jean.Dupont@exemple.org"])
+def test_no_forwarding_with_the_offered_address_or_none_goes_on(staff, visitor, database,
+                                                                 typed):
+    person = visitor.reach(staff, "messagerie")
+    response = visitor.post("/etapes/messagerie", {"forward": "non", "forward_to": typed})
     assert response.status_code == 303
     assert enrolment_of(database, person)["forward_to"] is None
 
@@ -93,7 +108,10 @@ def test_mail_step_prefills_the_personal_address(staff, visitor):
     form = page(visitor.get("/etapes/messagerie"))
     assert form.find("input", {"name": "forward_to"})["value"] == "jean.dupont@exemple.org"
     assert form.find("input", {"name": "keep_copy"}).has_attr("checked")
-    assert not form.find("input", {"name": "forward"}).has_attr("checked")
+    choices = {radio["value"]: radio.has_attr("checked")
+               for radio in form.find_all("input", {"name": "forward"})}
+    assert choices == {"non": True, "oui": False}
+    assert all(radio["type"] == "radio" for radio in form.find_all("input", {"name": "forward"}))
 
 
 def _wrong(code):
@@ -169,7 +187,8 @@ def test_password_refused(staff, visitor, database, password, confirmation, rule
     before = dump(database)
     response = visitor.choose_password(password, confirmation)
     assert response.status_code == 422
-    assert "Ce mot de passe ne respecte pas toutes les règles ci-dessous." in errors(response)
+    assert ("Ce mot de passe ne respecte pas toutes les règles : voyez ci-dessous pourquoi, "
+            "puis saisissez-en un autre.") in errors(response)
     assert f"{rule} : non respecté" in failed_rules(response)
     assert dump(database) == before
 
@@ -233,3 +252,13 @@ def test_other_address_needs_verification(staff, visitor, database):
     # Sanity check of the fixture used above: forwarding elsewhere queues a verification.
     visitor.reach(staff, "verification")
     assert [m["to_addr"] for m in mails(database, "verification")] == [OTHER_ADDRESS]
+
+
+def test_the_directory_step_says_how_to_change_the_choice_later(staff, visitor):
+    visitor.reach(staff, "annuaire")
+    html = page(visitor.get("/etapes/annuaire"))
+    hint = html.select_one("form p.hint").get_text(" ", strip=True)
+    # No « Mon compte » space exists yet: the helpdesk changes the choice.
+    assert "Mon compte" not in html.get_text()
+    assert "demandez-le à l'assistance informatique" in hint
+    assert html.select_one("form p.hint a")["href"] == "#assistance"

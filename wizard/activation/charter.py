@@ -5,9 +5,26 @@ from __future__ import annotations
 import hashlib
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 SAMPLE = Path(__file__).with_name("charter_sample.txt")
+
+
+# The Markdown the charter may use: headings, lists, emphasis, paragraphs. No raw HTML (it
+# is shown as text), no links, no images: the institution's text cannot inject anything.
+_MARKDOWN = MarkdownIt("zero").enable(["heading", "list", "emphasis"])
+
+
+def render_markdown(text: str) -> str:
+    """The charter's Markdown subset as HTML, headings one level down (the page has the h1)."""
+    tokens = _MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
 
 
 @dataclass(frozen=True)
@@ -22,10 +39,10 @@ class Charter:
         """Fingerprint of the exact text accepted."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    @property
-    def paragraphs(self) -> list[str]:
-        """The text split on blank lines, for display."""
-        return [p.strip() for p in self.text.split("\n\n") if p.strip()]
+    @cached_property
+    def html(self) -> str:
+        """The text as HTML: its headings and lists rendered, anything else escaped."""
+        return render_markdown(self.text)
 
 
 # Charters read, by file (inode, change and modification times, size) and version: the

@@ -47,6 +47,7 @@ class PasswordChoice:
     is_the_sesame: bool = False  # refused: the new password is the sésame just used
     directory_refusal: str | None = None  # refused by the directory's policy: why
     directory_down: bool = False  # the directory could not be reached: nothing changed
+    already_activated: bool = False  # another window finished first: this one changed nothing
 
 
 def is_the_sesame(ctx: Context, enrolment: Enrolment, password: str) -> bool:
@@ -77,9 +78,9 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
     # directory that hashes the password itself (RFC 3062) gets it in clear instead.
     needs_hash = ctx.directory is None or ctx.directory.needs_hash
     try:
-        complete(ctx, enrolment.id,
-                 passwords.hash_password(hasher, password) if needs_hash else "",
-                 password=password, session_sid=session_sid)
+        activated = complete(ctx, enrolment.id,
+                             passwords.hash_password(hasher, password) if needs_hash else "",
+                             password=password, session_sid=session_sid)
     except PasswordRefused as refusal:
         return PasswordChoice(verdict, directory_refusal=refusal.reason)
     except DirectoryUnavailable as error:
@@ -87,7 +88,7 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
         log.warning("directory unavailable at the activation of enrolment %s: %s",
                     enrolment.id, error)
         return PasswordChoice(verdict, directory_down=True)
-    return PasswordChoice(verdict)
+    return PasswordChoice(verdict, already_activated=not activated)
 
 
 def _proven_personal_address(enrolment: Enrolment) -> str | None:
@@ -213,6 +214,8 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str, *,
                 "listed": enrolment.listed,
                 "forward_to": forward_to,
                 "keep_copy": enrolment.keep_copy,
+                "recovery_address": enrolment.recovery_address if enrolment.needs_recovery
+                else None,  # "" when declined
             })
             outbox.queue(db, kind="activated", to=person.personal_email, rendered=rendered,
                          now=now, person_id=person.id)

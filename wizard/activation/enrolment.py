@@ -64,8 +64,13 @@ class Enrolment:
 
     @property
     def needs_recovery(self) -> bool:
-        """The sésame path asks for a recovery address when HR had no personal address."""
-        return self.row["method"] == "sesame" and not self.person.personal_email
+        """The sésame path asks for a recovery address when HR had no personal address.
+
+        Once answered the step stays on the path, even after completion made the recovery
+        address the personal one: the done page counts the steps the person went through.
+        """
+        return self.row["method"] == "sesame" and (
+            not self.person.personal_email or self.row["recovery_address"] is not None)
 
     @property
     def recovery_address(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,12 +24,26 @@ def link_expiry(sent_at: datetime, *, days: int, timezone: str) -> datetime:
     return datetime.combine(local_day, time(23, 59, 59), tzinfo=zone)
 
 
+NBSP = "\u00a0"
+_TIME = re.compile(r"\b(\d{1,2}) ?h ?(\d\d)\b|\b(\d{1,2}):(\d\d) ?(am|pm)\b")
+
+
+def unbreakable_times(text: str) -> str:
+    """Times kept on one line: « 8 h 30 » and « 8:30 am » with non-breaking spaces."""
+    def join(match: re.Match) -> str:
+        if match.group(1):
+            return f"{match.group(1)}{NBSP}h{NBSP}{match.group(2)}"
+        return f"{match.group(3)}:{match.group(4)}{NBSP}{match.group(5)}"
+    return _TIME.sub(join, text)
+
+
 def french_datetime(moment: datetime, timezone: str) -> str:
-    """Say a moment in French words: « jeudi 26 novembre 2026 à 23 h 59 »."""
+    """Say a moment in French words: « jeudi 26 novembre 2026 à 23 h 59 » (the time and
+    the day's number kept on one line)."""
     local = moment.astimezone(ZoneInfo(timezone))
     day = "1er" if local.day == 1 else str(local.day)
-    return (f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
-            f" à {local.hour} h {local.minute:02d}")
+    return (f"{_DAYS[local.weekday()]} {day}{NBSP}{_MONTHS[local.month - 1]} {local.year}"
+            f" à {local.hour}{NBSP}h{NBSP}{local.minute:02d}")
 
 
 def french_date(day: date) -> str:

@@ -7,6 +7,7 @@ claimed before it is sent, so two delivery loops never send the same message.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import smtplib
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from sqlite_utils import Database
 
@@ -111,12 +112,22 @@ def build_message(row: dict, *, sender: str, domain: str) -> EmailMessage:
     message["To"] = row["to_addr"]
     message["Subject"] = row["subject"]
     message["Date"] = format_datetime(from_iso(row["created_at"]))
-    # Stable per outbox row: a receiver can recognise a message delivered twice.
-    message["Message-ID"] = make_msgid(idstring=f"outbox{row['id']}", domain=domain)
+    # Stable per outbox row, every retry alike: a receiver can tell a retry from a new
+    # message. The row's id, and a digest of when and to whom it was queued (ids start
+    # again in a fresh database).
+    message["Message-ID"] = message_id(row, domain)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row["body_text"])
     message.add_alternative(row["body_html"], subtype="html")
+    for part in message.iter_parts():
+        del part["MIME-Version"]  # the top-level header says it once (RFC 2045)
     return message
+
+
+def message_id(row: dict, domain: str) -> str:
+    """The Message-ID of an outbox row: the same on every delivery attempt."""
+    digest = hashlib.sha256(f"{row['created_at']}|{row['to_addr']}".encode()).hexdigest()
+    return f"<sesame.{row['id']}.{digest[:16]}@{domain}>"
 
 
 _DUE = ("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now"

@@ -70,13 +70,21 @@ def find_by_login(db: Database, login: str) -> Person | None:
 
 
 def find_by_identifier(db: Database, identifier: str) -> Person | None:
-    """Return the person whose login or institutional address is `identifier`."""
+    """Return the person whose login, institutional address or personal address is
+    `identifier`.
+
+    The personal address is the one newcomers know (they have no institutional one yet);
+    a link only ever goes there, so accepting it reveals nothing. When several people
+    share it (someone who left and came back), a pending one comes first.
+    """
     wanted = identifier.strip().lower()
     if not wanted or len(wanted) > 320:
         return None
     rows = list(db.query(
-        "SELECT * FROM people WHERE login = ? OR lower(institutional_email) = ?",
-        [wanted, wanted]))
+        "SELECT * FROM people WHERE login = :wanted OR lower(institutional_email) = :wanted"
+        " OR lower(personal_email) = :wanted"
+        " ORDER BY lower(personal_email) = :wanted, status != 'pending', id",
+        {"wanted": wanted}))
     return _from_row(rows[0]) if rows else None
 
 

@@ -136,8 +136,22 @@ def _row_to_token(row: dict) -> Token:
     )
 
 
+# What mail clients and people add after a link they paste or wrap: a full stop, a comma,
+# a closing bracket. None of them is in a token's alphabet (URL-safe base64).
+PASTED_TAIL = ".,)>]"
+
+
+def clean_secret(secret: str) -> str:
+    """The secret without what pasting adds at its end; a cut secret stays cut (refused)."""
+    return secret.strip().rstrip(PASTED_TAIL)
+
+
 def find(db: Database, secret: str, purpose: Purpose) -> Token | None:
-    """Return the token of this purpose whose secret is `secret`, whatever its state."""
+    """Return the token of this purpose whose secret is `secret`, whatever its state.
+
+    A trailing `.`, `,`, `)`, `>` or `]` (added by a mail client or a paste) is ignored.
+    """
+    secret = clean_secret(secret or "")
     if not secret or len(secret) > 200:
         return None
     rows = list(db.query("SELECT * FROM tokens WHERE token_hash = ? AND purpose = ?",

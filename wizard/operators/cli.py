@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from wizard import create_app, db
 from wizard.activation import audit, first_login, people
@@ -20,7 +20,8 @@ from wizard.activation.lifetimes import french_date
 from wizard.activation.names import is_plausible_address, normalize_address
 from wizard.clock import from_iso
 from wizard.directory import queue as directory_queue
-from wizard.operators import helpdesk, hr_import, reports
+from wizard.operators import helpdesk, hr_import, reports, wording
+from wizard.operators.click_fr import OperatorsGroup
 from wizard.text import printable
 from wizard.web.app import WeakSecretKey
 from wizard.web.branding import french_contact_phrase
@@ -42,13 +43,12 @@ def _create_app():
         raise SystemExit(2) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+@click.group(cls=OperatorsGroup, create_app=_create_app, add_version_option=False,
+             help="Sésame\u00a0: l'assistant d'activation des comptes, et les commandes des "
+                  "opérateurs. La configuration vient des variables WIZARD_* ou de "
+                  "instance/config.py (voir le README).")
 def main() -> None:
-    """Sésame: the account-activation wizard, and its operators' commands.
-
-    Configuration comes from WIZARD_* environment variables or instance/config.py
-    (see the README).
-    """
+    """Sésame: the account-activation wizard, and its operators' commands."""
 
 
 def register_commands(app) -> None:
@@ -305,6 +305,10 @@ SHOWN_BY_DEFAULT = 20
 @click.option("--dry-run", is_flag=True, help="Affiche le bilan sans rien enregistrer.")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valides même si d'autres sont rejetées.")
+@click.option("--allow-homonyms", is_flag=True,
+              help="Importe aussi les lignes qui ressemblent à une personne déjà inscrite "
+                   "sous un autre matricule (mêmes nom et prénom, même adresse personnelle "
+                   "ou date de naissance).")
 @click.option("--encoding", help="Encodage du fichier (utf-8, cp1252…). Détecté sinon.")
 @click.option("--delimiter", help="Séparateur (« ; », « , », tab). Détecté sinon.")
 @click.option("--verbose", "-v", is_flag=True,
@@ -314,8 +318,9 @@ SHOWN_BY_DEFAULT = 20
               help="Dit qui, parmi les personnes du fichier, n'a pas d'entrée dans l'annuaire "
                    "LDAP (WIZARD_DIRECTORY=ldap).")
 @with_appcontext
-def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | None,
-                 delimiter: str | None, verbose: bool, check_directory: bool = False) -> None:
+def import_staff(file: Path, dry_run: bool, skip_invalid: bool, allow_homonyms: bool,
+                 encoding: str | None, delimiter: str | None, verbose: bool,
+                 check_directory: bool = False) -> None:
     """Import an HR export (CSV from SIHAM or a spreadsheet).
 
     One row per person, keyed by matricule: new people get a login and an institutional
@@ -336,7 +341,7 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, encoding: str | 
             database, export, mail_domain=config["MAIL_DOMAIN"],
             login_rule=config["LOGIN_RULE"], login_max_length=config["LOGIN_MAX_LENGTH"],
             now=now, today=_today(), dry_run=dry_run, skip_invalid=skip_invalid,
-            source=str(file), progress=bar.update)
+            allow_homonyms=allow_homonyms, source=str(file), progress=bar.update)
     _print_import(file, summary, verbose)
     if check_directory:
         _print_without_entry(database, export, summary)
@@ -395,6 +400,16 @@ def _print_import(file: Path, summary: hr_import.ImportSummary, verbose: bool) -
     echo(f"Rejetés{NBSP}: {_number(len(summary.rejected))}")
     for rejection in summary.rejected:
         echo(f"  ligne {rejection.line}{NBSP}: {rejection.reason}")
+    if summary.homonyms:
+        echo(f"Doublons probables{NBSP}: {_number(len(summary.homonyms))}")
+    for homonym in summary.homonyms:
+        done = "importé quand même (--allow-homonyms)" if homonym.imported else "non importé"
+        echo(f"  ligne {homonym.line}{NBSP}: {homonym.full_name} (matricule "
+             f"{homonym.matricule}) ressemble à {homonym.resembles} ({homonym.same})"
+             f"{NBSP}: {done}")
+    if any(not homonym.imported for homonym in summary.homonyms):
+        echo("  Vérifiez auprès des RH s'il s'agit de la même personne ; sinon, "
+                   "relancez avec --allow-homonyms pour importer ces lignes.")
     echo("")
     if summary.dry_run:
         echo("Simulation (--dry-run)\u00a0: rien n'a été enregistré.")
@@ -566,12 +581,6 @@ def _write_private(path: Path, content: bytes) -> None:
 _MAIL_KINDS = {"activation": "lien d'activation", "verification": "vérification (réexpédition)",
                "verification_recovery": "vérification (adresse de secours)",
                "activated": "confirmation d'activation"}
-_INCIDENTS = {"identity_refused": "identité refusée",
-              "verification_code_refused": "code de vérification refusé",
-              "locked": "compte verrouillé",
-              "sesame_locked": "sésame bloqué (trop d'échecs)",
-              "birth_date_refused": "date de naissance refusée",
-              "link_request_ignored": "demande de lien ignorée"}
 _LINK_STATES = {"valid": "valable jusqu'au", "expired": "expiré depuis le",
                 "revoked": "révoqué le", "used": "utilisé le"}
 
@@ -623,14 +632,12 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
     elif person["status"] == "disabled" and person["disabled_at"]:
         state += f" le {_moment(person['disabled_at'])}"
     _line("Statut", state)
-    step = helpdesk.STEP_LABELS.get(view.step)
-    if view.step == "pas-commence":
-        step = "pas encore commencé"
-    elif view.step_since:
+    step = wording.step_in_progress(view.step)
+    if view.step_since and view.step != "pas-commence":
         how = {"sesame": ", entré avec le sésame", "link": ", entré par le lien"}.get(
             view.method or "", "")
-        step = f"{step or view.step} (dernière action le {_moment(view.step_since)}{how})"
-    _line("Étape atteinte", step or view.step)
+        step += f" (dernière action le {_moment(view.step_since)}{how})"
+    _line("Étape", step)
     if view.link is None:
         _line("Lien d'activation", "aucun envoyé")
     else:
@@ -681,6 +688,9 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
         elif sent.attempts:
             delivery = (f"PAS ENVOYÉ, {_plural(sent.attempts, 'tentative', 'tentatives')}"
                         f" ; dernière erreur{NBSP}: {sent.last_error}")
+        elif current_app.config["MAIL_BACKEND"] == "outbox":
+            delivery = ("gardé dans la boîte de démonstration (mode démonstration"
+                        f"{NBSP}: rien ne part, lisez-le sur /dev/courriels/)")
         else:
             delivery = "en attente d'envoi"
         echo(f"    {_moment(sent.queued_at)}  {_MAIL_KINDS.get(sent.kind, sent.kind)} "
@@ -689,8 +699,8 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
         echo(f"  Incidents récents{NBSP}:")
         for incident in view.incidents:
             echo(f"    {_moment(incident['at'])}  "
-                       f"{_INCIDENTS.get(incident['event'], incident['event'])}"
-                       + (f" ({incident['detail']})" if incident["detail"] else ""))
+                       + wording.event_sentence(incident["event"], incident["detail"],
+                                                _moment))
 
 
 # resend, unlock --------------------------------------------------------------------------
@@ -714,11 +724,13 @@ def audit_command(who: str, limit: int | None) -> None:
         if not trail:
             echo("  aucun événement")
         for event in trail:
-            detail = f" {event['detail']}" if event["detail"] else ""
-            where = f" depuis {event['ip']}" if event["ip"] else ""
-            browser = f" [{event['user_agent']}]" if event["user_agent"] else ""
-            echo(f"  {_moment(event['at'])}  {event['actor']:<8} {event['event']}"
-                       f"{detail}{where}{browser}")
+            who = wording.ACTORS.get(event["actor"], event["actor"])
+            where = ", ".join(part for part in (
+                event["ip"] and f"depuis {event['ip']}", wording.browser(event["user_agent"]))
+                if part)
+            echo(f"  {_moment(event['at'])}  "
+                       + wording.event_sentence(event["event"], event["detail"], _moment)
+                       + f" — {who}" + (f", {where}" if where else ""))
 
 
 @click.command("resend")

@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlite_utils import Database
@@ -441,6 +441,19 @@ class Updated:
     links_revoked: int = 0
 
 
+@dataclass(frozen=True)
+class Homonym:
+    """A new row that looks like someone already registered under another matricule: the
+    same names and the same personal address or birth date. Held back unless allowed."""
+
+    line: int
+    matricule: str
+    full_name: str
+    resembles: str  # the login of the person it looks like
+    same: str  # what else matches, in French: « même adresse personnelle »…
+    imported: bool = False
+
+
 @dataclass
 class ImportSummary:
     """What an import did (or, in a dry run or refused, would have done)."""
@@ -452,6 +465,7 @@ class ImportSummary:
     updated: list[Updated] = field(default_factory=list)
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    homonyms: list[Homonym] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     written: bool = False
     dry_run: bool = False
@@ -480,12 +494,15 @@ class _Rollback(Exception):
 def import_staff(db: Database, export: Export, *, mail_domain: str, login_rule: str,
                  login_max_length: int, now: datetime, today: date,
                  origin: audit.Origin = audit.CLI, dry_run: bool = False,
-                 skip_invalid: bool = False, source: str = "",
+                 skip_invalid: bool = False, allow_homonyms: bool = False,
+                 source: str = "",
                  progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Import the export's people in one transaction; return the summary.
 
     Written only when not a dry run and when no row was rejected, or `skip_invalid`.
-    `progress(n)` is called as rows are handled (n rows since the last call).
+    A new row resembling someone already registered (a probable duplicate under a new
+    matricule) is held back, unless `allow_homonyms`. `progress(n)` is called as rows are
+    handled (n rows since the last call).
     """
     records, rejected = check_rows(export.rows, today=today, mail_domain=mail_domain)
     summary = ImportSummary(encoding=export.encoding, delimiter=export.delimiter,
@@ -498,7 +515,7 @@ def import_staff(db: Database, export: Export, *, mail_domain: str, login_rule: 
         with transaction(db):
             _apply(db, records, summary, mail_domain=mail_domain, login_rule=login_rule,
                    login_max_length=login_max_length, now=now, origin=origin,
-                   progress=progress)
+                   progress=progress, allow_homonyms=allow_homonyms)
             audit.record(db, "staff_imported", now=now, origin=origin, source=source,
                          created=len(summary.created), updated=len(summary.updated),
                          unchanged=summary.unchanged, rejected=len(rejected),
@@ -514,10 +531,15 @@ def import_staff(db: Database, export: Export, *, mail_domain: str, login_rule: 
 
 def _apply(db: Database, records: list[StaffRecord], summary: ImportSummary, *,
            mail_domain: str, login_rule: str, login_max_length: int, now: datetime,
-           origin: audit.Origin, progress: Callable[[int], None] | None) -> None:
+           origin: audit.Origin, progress: Callable[[int], None] | None,
+           allow_homonyms: bool = False) -> None:
     existing = {row["matricule"]: row for row in db.query(
         "SELECT id, matricule, login, status, " + ", ".join(_COMPARED)
         + " FROM people WHERE matricule IS NOT NULL")}
+    by_name: dict[tuple[str, str], list[dict]] = {}
+    for row in db.query("SELECT login, matricule, first_name, last_name, personal_email,"
+                        " birth_date FROM people"):
+        by_name.setdefault(_name_key(row["first_name"], row["last_name"]), []).append(row)
     allocator = people.identity_allocator(db, domain=mail_domain, rule=login_rule,
                                           max_length=login_max_length)
     stamp = to_iso(now)
@@ -525,7 +547,16 @@ def _apply(db: Database, records: list[StaffRecord], summary: ImportSummary, *,
     for record in records:
         known = existing.get(record.matricule)
         if known is None:
-            summary.created.append(_create(db, allocator, record, stamp, now, origin))
+            homonym = _homonym(record, by_name)
+            if homonym is not None:
+                summary.homonyms.append(replace(homonym, imported=allow_homonyms))
+            if homonym is None or allow_homonyms:
+                created = _create(db, allocator, record, stamp, now, origin)
+                summary.created.append(created)
+                by_name.setdefault(_name_key(record.first_name, record.last_name), []).append(
+                    {"login": created.login, "matricule": record.matricule,
+                     "personal_email": record.personal_email,
+                     "birth_date": record.birth_date})
         else:
             update = _update(db, known, record, now, origin)
             if update is None:
@@ -538,6 +569,29 @@ def _apply(db: Database, records: list[StaffRecord], summary: ImportSummary, *,
             pending_progress = 0
     if progress and pending_progress:
         progress(pending_progress)
+
+
+def _name_key(first_name: str, last_name: str) -> tuple[str, str]:
+    """Names compared without accents, case, spaces, hyphens or apostrophes."""
+    return tuple("".join(ch for ch in fold(name) if ch.isalnum())  # type: ignore[return-value]
+                 for name in (first_name, last_name))
+
+
+def _homonym(record: StaffRecord, by_name: dict[tuple[str, str], list[dict]]) -> Homonym | None:
+    """The person a new row probably duplicates: same names, another matricule, and the
+    same personal address or birth date."""
+    for other in by_name.get(_name_key(record.first_name, record.last_name), []):
+        if other["matricule"] == record.matricule:
+            continue
+        same = [label for label, mine, theirs in (
+            ("même adresse personnelle", record.personal_email, other["personal_email"]),
+            ("même date de naissance", record.birth_date, other["birth_date"]))
+            if mine and theirs and mine.lower() == theirs.lower()]
+        if same:
+            return Homonym(line=record.line, matricule=record.matricule,
+                           full_name=record.full_name, resembles=other["login"],
+                           same=" et ".join(same))
+    return None
 
 
 def _create(db: Database, allocator, record: StaffRecord, stamp: str, now: datetime,

@@ -1,8 +1,9 @@
 """Printable sésame letters: one A4 page per person, as a PDF.
 
-Drawn with fpdf2's core fonts (Helvetica, Courier) in their Windows-1252 encoding, which
-holds all of French (é, à, ç, œ, « », ’, –): no font file to install. A character outside
-it (Ł, ă in a name) is printed folded to its base letter.
+Drawn with DejaVu Sans Condensed (and DejaVu Sans Mono for the codes), shipped in fonts/ with their
+licence and embedded in the PDF (subset): every name prints as HR wrote it, « Łukasz
+Nguyễn-Şahin » or « Αικατερίνη » alike. A character the font lacks (Chinese, say) prints
+as « ? », never as a missing glyph.
 
 The letters are the only place a sésame is ever written in clear: the file must be printed,
 then deleted.
@@ -13,14 +14,19 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 NBSP = "\u00a0"
 
-# Letters NFKD leaves without an ASCII base (the same list as identity's folding).
-_FOLD = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "ħ": "h", "Ħ": "H"}
+FONTS = Path(__file__).resolve().parent / "fonts"  # DejaVu 2.37, licence in fonts/LICENSE
+SANS, SANS_BOLD, MONO_BOLD = (FONTS / "DejaVuSansCondensed.ttf",
+                              FONTS / "DejaVuSansCondensed-Bold.ttf",
+                              FONTS / "DejaVuSansMono-Bold.ttf")
 
 
 class LetterOverflow(ValueError):
@@ -50,23 +56,23 @@ class LetterSettings:
     date_line: str
 
 
+@cache
+def _covered() -> frozenset[int]:
+    """The characters both text fonts can draw (the monospaced one prints only logins and
+    sésames, in ASCII)."""
+    covered = None
+    for path in (SANS, SANS_BOLD):
+        with TTFont(path, lazy=True) as font:
+            points = frozenset(font.getBestCmap())
+        covered = points if covered is None else covered & points
+    return covered or frozenset()
+
+
 def printable(text: str) -> str:
-    """Text the core fonts can draw: Windows-1252 kept, anything else folded."""
-    out = []
-    for ch in text:
-        try:
-            ch.encode("cp1252")
-        except UnicodeEncodeError:
-            folded = _FOLD.get(ch) or "".join(
-                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-            try:
-                folded.encode("cp1252")
-            except UnicodeEncodeError:
-                folded = "?"
-            out.append(folded or "?")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Text the shipped fonts can draw: a character they lack becomes « ? »."""
+    text = unicodedata.normalize("NFC", text)
+    covered = _covered()
+    return "".join(ch if ord(ch) in covered or ch in "\n" else "?" for ch in text)
 
 
 def french(text: str) -> str:
@@ -79,13 +85,29 @@ def french(text: str) -> str:
 class _Pdf(FPDF):
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.core_fonts_encoding = "windows-1252"
+        self.add_font("DejaVu", "", SANS)
+        self.add_font("DejaVu", "B", SANS_BOLD)
+        self.add_font("DejaVuMono", "B", MONO_BOLD)
         self.set_margins(20, 18, 20)
         # Each letter is laid out to fit its page; an overflow would be a bug, not page 2.
         self.set_auto_page_break(False)
 
+    def finish(self) -> bytes:
+        """The PDF's bytes; the font files fpdf2 keeps open are closed."""
+        try:
+            return bytes(self.output())
+        finally:
+            self.close_fonts()
+
+    def close_fonts(self) -> None:
+        """Close the font files fpdf2 opened (it reads them lazily, and never closes them)."""
+        for font in self.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
     def say(self, text: str, *, size: float = 10.5, style: str = "", height: float = 5.2,
-            align: str = "L", width: float = 0, family: str = "Helvetica") -> None:
+            align: str = "L", width: float = 0, family: str = "DejaVu") -> None:
         self.set_font(family, style, size)
         self.multi_cell(width, height, printable(french(text)), align=align,
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -93,12 +115,12 @@ class _Pdf(FPDF):
 
 def _field(pdf: _Pdf, label: str, value: str, *, mono: bool = False) -> None:
     pdf.set_x(pdf.l_margin + 4)
-    pdf.set_font("Helvetica", "", 10.5)
+    pdf.set_font("DejaVu", "", 10.5)
     pdf.cell(58, 7.5, printable(french(label + " :")), new_x=XPos.RIGHT, new_y=YPos.TOP)
     if mono:
-        pdf.set_font("Courier", "B", 15)
+        pdf.set_font("DejaVuMono", "B", 15)
     else:
-        pdf.set_font("Helvetica", "B", 10.5)
+        pdf.set_font("DejaVu", "B", 10.5)
     pdf.multi_cell(0, 7.5, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -152,7 +174,7 @@ def _draw(pdf: _Pdf, letter: Letter, settings: LetterSettings) -> None:
     ]
     for number, step in enumerate(steps, start=1):
         pdf.set_x(pdf.l_margin + 2)
-        pdf.set_font("Helvetica", "B", 10.5)
+        pdf.set_font("DejaVu", "B", 10.5)
         pdf.cell(6, 5.2, f"{number}.", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.say(step, width=0)
         pdf.ln(0.8)
@@ -160,7 +182,7 @@ def _draw(pdf: _Pdf, letter: Letter, settings: LetterSettings) -> None:
             "n'importe quel appareil, jusqu'à sa date d'expiration.", size=9.5, height=4.8)
     # For staff who do not read French: the wizard speaks English too.
     pdf.say("Not reading French? The activation site is in English too: choose \"English\" "
-            "at the top of its pages.", size=9.5, style="I", height=4.8)
+            "at the top of its pages.", size=9.5, height=4.8)
     pdf.ln(4)
 
     pdf.say("Attention aux messages frauduleux", style="B", size=11.5, height=6)
@@ -194,8 +216,12 @@ def render(letters: list[Letter], settings: LetterSettings,
     pdf = _Pdf()
     pdf.set_title(printable(f"Courriers d'activation – {settings.institution}"))
     pdf.set_creator("Sésame")
-    for letter in letters:
-        _draw(pdf, letter, settings)
-        if progress:
-            progress(1)
-    return bytes(pdf.output())
+    try:
+        for letter in letters:
+            _draw(pdf, letter, settings)
+            if progress:
+                progress(1)
+    except BaseException:
+        pdf.close_fonts()
+        raise
+    return pdf.finish()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard.activation.lifetimes import unbreakable_times
 from wizard.text import fold
 
 # WCAG 2.2: 4.5:1 for text, 3:1 for large text and for the parts of controls.
@@ -162,8 +163,48 @@ def helpdesk(config: dict, language: str) -> Helpdesk:
     if language == "en" and config.get("HELPDESK_HOURS_EN"):
         hours = config["HELPDESK_HOURS_EN"]
     return Helpdesk(email=config["HELPDESK_EMAIL"], phone=config["HELPDESK_PHONE"],
-                    address=config["HELPDESK_ADDRESS"], hours=hours,
+                    address=config["HELPDESK_ADDRESS"], hours=unbreakable_times(hours),
                     url=config["HELPDESK_URL"])
+
+
+# The article's contracted forms after « de » and « à ».
+_ARTICLES = {"l'": ("l'", "de l'", "à l'"), "la": ("la ", "de la ", "à la "),
+             "le": ("le ", "du ", "au "), "les": ("les ", "des ", "aux "),
+             "none": ("", "de ", "à "), "": ("", "de ", "à ")}
+
+
+@dataclass(frozen=True)
+class Institution:
+    """The institution's name in the forms sentences need: « l'Université de Lille »,
+    « de l'Université de Lille », « à l'Université de Lille » (in English, the name)."""
+
+    name: str
+    the: str
+    of: str
+    at: str
+
+    @property
+    def The(self) -> str:  # noqa: N802 (the form that starts a sentence)
+        """The name with its article, capitalised: « L'Université de Lille »."""
+        return self.the[:1].upper() + self.the[1:]
+
+
+def institution(config: dict, language: str) -> Institution:
+    """The institution's name with its article (INSTITUTION_ARTICLE), in `language`."""
+    name = config["INSTITUTION_NAME"]
+    if language != "fr":
+        return Institution(name=name, the=name, of=name, at=name)
+    article = str(config.get("INSTITUTION_ARTICLE") or "none").strip().lower()
+    the, of, at = _ARTICLES.get(article, _ARTICLES["none"])
+    return Institution(name=name, the=the + name, of=of + name, at=at + name)
+
+
+def check_institution_article(config: dict) -> None:
+    """Refuse an article the sentences cannot use, at start-up."""
+    article = str(config.get("INSTITUTION_ARTICLE") or "none").strip().lower()
+    if article not in _ARTICLES:
+        raise ValueError("WIZARD_INSTITUTION_ARTICLE: expected l', la, le, les or none, "
+                         f"got {article!r}")
 
 
 def french_contact_phrase(config: dict) -> str:

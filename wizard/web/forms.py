@@ -60,22 +60,50 @@ class DirectoryForm(WizardForm):
 
 
 class MailForm(WizardForm):
-    """The mail step: optional forwarding, keep a copy by default."""
+    """The mail step: an explicit choice, no forwarding or forwarding to an address (with a
+    copy kept by default)."""
 
-    forward = BooleanField(_l("Rediriger mes messages vers une autre adresse"))
+    forward = RadioField(
+        _l("Redirection de vos messages"),
+        choices=[
+            SelectChoice("non", _l("Ne pas rediriger : mes messages restent dans ma "
+                                   "boîte universitaire")),
+            SelectChoice("oui", _l("Rediriger mes messages vers une autre adresse")),
+        ],
+        default="non",
+        invalid_choice_message=_l("Choisissez l'une des réponses proposées."),
+    )
     forward_to = StringField(
         _l("Adresse de redirection"),
         validators=[Length(max=254, message=_l("Cette adresse est trop longue."))],
     )
     keep_copy = BooleanField(_l("Conserver une copie dans ma boîte universitaire"), default=True)
 
-    def __init__(self, *args, institutional_email: str = "", **kwargs):
+    def __init__(self, *args, institutional_email: str = "", offered_address: str = "",
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.institutional_email = institutional_email
+        self.offered_address = normalize_address(offered_address or "")
+
+    @property
+    def forwarding(self) -> bool:
+        """Whether the person chose to forward their messages."""
+        return self.forward.data == "oui"
+
+    def validate_forward(self, field: RadioField) -> None:
+        """« No forwarding » with an address typed other than the one offered is ambiguous:
+        refused, rather than dropping the address silently."""
+        typed = normalize_address(self.forward_to.data or "") if isinstance(
+            self.forward_to.data, str) else ""
+        if not self.forwarding and typed and typed != self.offered_address:
+            raise ValidationError(_(
+                "Vous avez saisi une adresse de redirection sans choisir de rediriger vos "
+                "messages : choisissez «\u00a0Rediriger mes messages vers une "
+                "autre adresse\u00a0», ou effacez l'adresse."))
 
     def validate_forward_to(self, field: StringField) -> None:
         """When forwarding, the address must be plausible and not the institutional one."""
-        if not self.forward.data:
+        if not self.forwarding:
             return
         address = normalize_address(field.data or "")
         if not address:
@@ -116,12 +144,13 @@ class PasswordForm(WizardForm):
 
 
 class FirstLoginForm(WizardForm):
-    """« 1ère connexion »: an institutional address or a login."""
+    """« 1ère connexion »: the personal address HR recorded, the institutional one, or a login."""
 
     identifier = StringField(
-        _l("Adresse électronique universitaire ou identifiant"),
+        _l("Adresse personnelle, adresse universitaire ou identifiant"),
         validators=[
-            DataRequired(message=_l("Indiquez votre adresse universitaire ou votre identifiant.")),
+            DataRequired(message=_l("Indiquez votre adresse personnelle, votre adresse "
+                                    "universitaire ou votre identifiant.")),
             Length(max=254, message=_l("Ce texte est trop long pour une adresse ou un "
                                     "identifiant.")),
         ],

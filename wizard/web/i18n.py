@@ -111,6 +111,7 @@ def init_i18n(app: Flask) -> None:
     # Globals rather than a context processor: imported macros see globals only.
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=NAMES,
                                  LANGUAGES=LANGUAGES, helpdesk=helpdesk,
+                                 institution=institution,
                                  language_switch_url=language_switch_url,
                                  secure_host=secure_host, STEP_LABELS=STEP_LABELS)
 
@@ -169,6 +170,11 @@ def say_day(day: date | None) -> str:
 def helpdesk() -> branding.Helpdesk:
     """The helpdesk's contacts, in the current language."""
     return branding.helpdesk(current_app.config, current_language())
+
+
+def institution() -> branding.Institution:
+    """The institution's name with its article, in the current language."""
+    return branding.institution(current_app.config, current_language())
 
 
 def secure_host() -> str:

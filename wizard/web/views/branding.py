@@ -12,15 +12,17 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, make_response
 
 from wizard.config import ROOT
-from wizard.web.branding import logo_type, theme
+from wizard.web.branding import check_institution_article, logo_type, theme
 
 bp = Blueprint("branding", __name__)
 
 DEMO_LOGO = ROOT / "static" / "img" / "logo.svg"
+FAVICON = ROOT / "static" / "img" / "favicon.ico"
 
 
 def init_branding(app: Flask) -> None:
     """Check the colours and the logo at start-up, and fingerprint the theme for caching."""
+    check_institution_article(app.config)
     css = theme(app.config["BRAND_COLOR"], app.config["HEADER_COLOR"]).css()
     app.extensions["sesame.theme"] = css
     app.jinja_env.globals["THEME_VERSION"] = hashlib.sha256(css.encode()).hexdigest()[:12]
@@ -62,4 +64,14 @@ def logo():
     # An SVG opened on its own must not run anything on our origin.
     response.headers["Content-Security-Policy"] = ("default-src 'none'; "
                                                    "style-src 'unsafe-inline'; sandbox")
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers and audits ask for at the site's root (a 404 otherwise)."""
+    response = make_response(FAVICON.read_bytes())
+    response.mimetype = "image/x-icon"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
     return response

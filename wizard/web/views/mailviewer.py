@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from wizard.clock import from_iso
 from wizard.web.database import get_db
 
 bp = Blueprint("mailviewer", __name__, url_prefix="/dev/courriels")
@@ -19,8 +20,8 @@ MESSAGE_ID = "<int(max=9223372036854775807):message_id>"
 @bp.get("/")
 def inbox():
     """Every queued or sent mail, newest first."""
-    messages = list(get_db().query(
-        "SELECT id, kind, to_addr, subject, created_at, sent_at FROM outbox ORDER BY id DESC"))
+    messages = [{**row, "written": from_iso(row["created_at"])} for row in get_db().query(
+        "SELECT id, kind, to_addr, subject, created_at, sent_at FROM outbox ORDER BY id DESC")]
     return render_template("dev/inbox.html", messages=messages)
 
 

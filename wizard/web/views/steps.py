@@ -169,9 +169,12 @@ def directory():
 def mail():
     """The institutional address, and optional forwarding (with a copy kept by default)."""
     enrolment = enter(Step.MAIL)
-    form = MailForm(institutional_email=enrolment.person.institutional_email)
+    offered = (enrolment.forward_to or enrolment.person.personal_email
+               or enrolment.recovery_address or "")
+    form = MailForm(institutional_email=enrolment.person.institutional_email,
+                    offered_address=offered)
     if form.validate_on_submit():
-        forward_to = normalize_address(form.forward_to.data) if form.forward.data else None
+        forward_to = normalize_address(form.forward_to.data) if form.forwarding else None
         try:
             answers.choose_mail(services().context, enrolment.id, forward_to=forward_to,
                                 keep_copy=form.keep_copy.data)
@@ -179,9 +182,8 @@ def mail():
         except TooManyVerificationMails:
             form.forward_to.errors = [_too_many_mails()]
     if request.method == "GET":
-        form.forward.data = enrolment.forward_to is not None
-        form.forward_to.data = (enrolment.forward_to or enrolment.person.personal_email
-                                or enrolment.recovery_address or "")
+        form.forward.data = "oui" if enrolment.forward_to is not None else "non"
+        form.forward_to.data = offered
         form.keep_copy.data = enrolment.keep_copy
     return render_step("steps/mail.html", enrolment, Step.MAIL,
                        422 if form.errors else 200, form=form)
@@ -375,10 +377,14 @@ def directory_message(choice: completion.PasswordChoice) -> str:
 @limiter.limit(configured("RATELIMIT_ARGON2_PER_SESSION"), key_func=by_enrolment,
                methods=["POST"])
 def password():
-    """Choose the password; on success the account is activated."""
+    """Choose the password; on success the account is activated.
+
+    A refused password's verdict is shown apart, as what was wrong with it; the fields are
+    empty again, so the live checklist starts over with them.
+    """
     enrolment = enter(Step.PASSWORD)
     form = PasswordForm()
-    verdict = None
+    verdict = refused = None
     if form.validate_on_submit():
         found = services()
         choice = completion.choose_password(
@@ -386,23 +392,25 @@ def password():
             policy=found.password_policy, hasher=found.password_hasher,
             words=found.personal_words(enrolment.person), language=current_language(),
             session_sid=wizard_session.sid())
-        verdict = choice.verdict
         if choice.is_the_sesame:
             form.password.errors = [_("Votre mot de passe ne peut pas être votre sésame.")]
         elif choice.directory_down or choice.directory_refusal:
             form.password.errors = [directory_message(choice)]
-        elif verdict.acceptable:
+        elif choice.verdict.acceptable:
             # The wizard session ends here; what remains can only show the done page.
-            wizard_session.finish(enrolment.id)
+            wizard_session.finish(enrolment.id, elsewhere=choice.already_activated)
             return redirect(url_for("steps.done"), 303)
         else:
+            refused = choice.verdict
             form.password.errors = list(form.password.errors) + [
-                _("Ce mot de passe ne respecte pas toutes les règles ci-dessous.")]
-    elif request.method == "POST":
+                _("Ce mot de passe ne respecte pas toutes les règles : voyez ci-dessous "
+                  "pourquoi, puis saisissez-en un autre.")]
+    if request.method == "POST":
+        form.password.data = form.confirmation.data = ""
         verdict = _verdict(enrolment, form)
     return render_step("steps/password.html", enrolment, Step.PASSWORD,
                        422 if request.method == "POST" else 200, form=form, verdict=verdict,
-                       policy=services().password_policy)
+                       refused=refused, policy=services().password_policy)
 
 
 @bp.post("/mot-de-passe/force")
@@ -423,4 +431,5 @@ def done():
     enrolment = enter(Step.DONE)
     next_services = services_for(services().config("NEXT_SERVICES"),
                                  enrolment.person.category, current_language())
-    return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services)
+    return render_step("steps/done.html", enrolment, Step.DONE, next_services=next_services,
+                       elsewhere=wizard_session.activated_elsewhere())

@@ -63,15 +63,18 @@ def remember_language(person: people.Person) -> None:
             people.remember_language(db, person.id, language)
 
 
-def finish(enrolment_id: int) -> None:
+def finish(enrolment_id: int, *, elsewhere: bool = False) -> None:
     """After completion: the session (already marked on the server, by `completion`) can
     only show the done page.
 
     The CSRF token is kept, so a double click's second POST still lands on the done page
-    rather than on « formulaire expiré ».
+    rather than on « formulaire expiré ». `elsewhere`: the account was activated from
+    another window or device, not by this session (its done page says so).
     """
     session.pop("enrolment", None)
     session["done"] = enrolment_id
+    if elsewhere:
+        session["elsewhere"] = True
     session["seen"] = int(clock().seconds())
 
 
@@ -100,6 +103,11 @@ class SessionEnded(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def activated_elsewhere() -> bool:
+    """Whether this session found its account activated by another window or device."""
+    return bool(session.get("elsewhere"))
 
 
 def current() -> Enrolment:
