@@ -14,7 +14,8 @@ WIZARD = Path(sys.executable).parent / "wizard"
 
 def wizard(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {"WIZARD_DATABASE": str(tmp_path / "w.sqlite3"),
-           "WIZARD_INSTANCE_PATH": str(tmp_path / "instance"), "WIZARD_SECRET_KEY": "x",
+           "WIZARD_INSTANCE_PATH": str(tmp_path / "instance"),
+           "WIZARD_SECRET_KEY": "f3a9" + "0123456789abcdef" * 3,
            "PATH": "/usr/bin:/bin"}
     return subprocess.run([str(WIZARD), *args], capture_output=True, text=True, env=env,
                           timeout=60)
