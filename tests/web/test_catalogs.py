@@ -94,3 +94,14 @@ def test_french_texts_follow_french_typography(source):
     sloppy = [text for message in source if message.id for text in _ids(message.id)
               if wrong.search(re.sub(r"<[^>]+>|https?://\S+", "", text))]
     assert sloppy == []
+
+
+UNIT = re.compile(r"(?:\d|%\(\w+\)[sd]|\{\w+\}) (?:caractères?|chiffres?|heures?|minutes?|jours?"
+                  r"|h \d\d)\b")
+
+
+def test_numbers_keep_their_unit_on_the_same_line(source):
+    # « 10 caractères », « 24 heures », « 23 h 59 »: a non-breaking space, never a break.
+    loose = [text for message in source if message.id for text in _ids(message.id)
+             if UNIT.search(text)]
+    assert loose == []

@@ -138,7 +138,7 @@ def test_an_old_system_policy_shows_in_the_hint_and_the_checklist(app, visitor, 
                       PASSWORD_ALLOWED_CHARACTERS="alphanumeric")
     visitor.reach(staff, "mot-de-passe")
     html = page(visitor.get(STEP))
-    assert html.select_one("#password-aide").get_text(strip=True) == "De 6 à 15 caractères."
+    assert html.select_one("#password-aide").get_text(strip=True) == "De 6 à 15\u00a0caractères."
     live = live_fragment(visitor, "Éléphant42Zx")
     assert rules(live)["characters"] is False
 

@@ -127,8 +127,8 @@ class CodeForm(WizardForm):
 
     code = StringField(
         _l("Code reçu par courriel"),
-        validators=[DataRequired(message=_l("Saisissez le code à 6 chiffres reçu par courriel.")),
-                    Length(max=20, message=_l("Le code compte 6 chiffres."))],
+        validators=[DataRequired(message=_l("Saisissez le code à 6 chiffres reçu par courriel.")),
+                    Length(max=20, message=_l("Le code compte 6 chiffres."))],
     )
 
 
