@@ -64,6 +64,21 @@ def _ldap():
     return ldap
 
 
+def _initialize(ldap, s):
+    """A connection (not yet opened) with the settings' timeouts and TLS checks: LDAPv3,
+    no referrals chased, the certificate required to chain to the CA file or the system's."""
+    connection = ldap.initialize(s.url)
+    connection.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
+    connection.set_option(ldap.OPT_REFERRALS, 0)
+    connection.set_option(ldap.OPT_NETWORK_TIMEOUT, s.timeout)
+    connection.set_option(ldap.OPT_TIMEOUT, s.timeout)
+    if s.ca_file:
+        connection.set_option(ldap.OPT_X_TLS_CACERTFILE, s.ca_file)
+    connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+    connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+    return connection
+
+
 @dataclass(frozen=True)
 class LdapSettings:
     """How to reach the directory and what to write there."""
@@ -148,15 +163,7 @@ class LdapDirectory:
         s = self.settings
         started = time.perf_counter()
         try:
-            connection = ldap.initialize(s.url)
-            connection.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
-            connection.set_option(ldap.OPT_REFERRALS, 0)
-            connection.set_option(ldap.OPT_NETWORK_TIMEOUT, s.timeout)
-            connection.set_option(ldap.OPT_TIMEOUT, s.timeout)
-            if s.ca_file:
-                connection.set_option(ldap.OPT_X_TLS_CACERTFILE, s.ca_file)
-            connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-            connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+            connection = _initialize(ldap, self.settings)
             if s.starttls:
                 connection.start_tls_s()
             connection.simple_bind_s(s.bind_dn, s.bind_password)
@@ -377,15 +384,7 @@ class LdapDirectory:
         s = self.settings
         lines: list[tuple[bool, str]] = []
         try:
-            connection = ldap.initialize(s.url)
-            connection.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
-            connection.set_option(ldap.OPT_REFERRALS, 0)
-            connection.set_option(ldap.OPT_NETWORK_TIMEOUT, s.timeout)
-            connection.set_option(ldap.OPT_TIMEOUT, s.timeout)
-            if s.ca_file:
-                connection.set_option(ldap.OPT_X_TLS_CACERTFILE, s.ca_file)
-            connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-            connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+            connection = _initialize(ldap, self.settings)
         except ldap.LDAPError as error:
             return [(False, f"Adresse de l'annuaire invalide ({s.url})\u00a0: "
                             f"{_describe(error)}")]
