@@ -91,14 +91,6 @@ def choose_password(ctx: Context, enrolment: Enrolment, password: str, confirmat
     return PasswordChoice(verdict, already_activated=not activated)
 
 
-def _proven_personal_address(enrolment: Enrolment) -> str | None:
-    """The personal address the person has shown they own: the recovery address verified
-    on the sésame path, else HR's address the link was sent to."""
-    if enrolment.recovery_address and enrolment.row["recovery_verified_at"]:
-        return enrolment.recovery_address
-    return enrolment.person.personal_email if enrolment.method == "link" else None
-
-
 def _record(enrolment: Enrolment, password_hash: str, password: str) -> AccountRecord:
     person, forward_to = enrolment.person, enrolment.forward_to
     return AccountRecord(
@@ -107,7 +99,7 @@ def _record(enrolment: Enrolment, password_hash: str, password: str) -> AccountR
         keep_copy=enrolment.keep_copy if forward_to else None,
         password_hash=password_hash, first_name=person.first_name,
         last_name=person.last_name, matricule=person.matricule,
-        recovery_address=_proven_personal_address(enrolment),
+        recovery_address=enrolment.proven_personal_address,
         charter_version=enrolment.row["charter_version"],
         charter_accepted_at=enrolment.row["charter_accepted_at"], password=password)
 

@@ -77,6 +77,14 @@ class Enrolment:
         """The recovery address given on the sésame path (empty: declined), if any."""
         return self.row["recovery_address"]
 
+    @property
+    def proven_personal_address(self) -> str | None:
+        """The one personal address the person has shown they own, for the directory: the
+        recovery address verified on the sésame path, else HR's address the link went to."""
+        if self.row["recovery_address"] and self.row["recovery_verified_at"]:
+            return self.row["recovery_address"]
+        return self.person.personal_email if self.row["method"] == "link" else None
+
     def proven_addresses(self) -> set[str]:
         """Addresses the person has shown they own: forwarding there needs no verification."""
         proven = set()
