@@ -7,6 +7,7 @@ from wizard.activation import audit, tokens
 from wizard.activation.charter import Charter
 from wizard.activation.context import Context
 from wizard.activation.enrolment import FORWARDING, RECOVERY, require, touch
+from wizard.activation.names import normalize_address
 from wizard.activation.steps import Step
 from wizard.activation.tokens import Purpose
 from wizard.activation.verification import send_verification
@@ -57,7 +58,7 @@ def choose_mail(ctx: Context, enrolment_id: int, *, forward_to: str | None,
             audit.record(db, "mail_answered", now=now, origin=origin, person_id=person.id,
                          forwarding=False)
             return
-        forward_to = forward_to.strip().lower()
+        forward_to = normalize_address(forward_to)
         already_verified = (forward_to == enrolment.forward_to
                             and enrolment.is_verified(FORWARDING))
         if forward_to in enrolment.proven_addresses() or already_verified:
@@ -87,7 +88,7 @@ def choose_recovery(ctx: Context, enrolment_id: int, *, address: str | None) -> 
         enrolment = require(db, enrolment_id, Step.RECOVERY)
         person = enrolment.person
         tokens.revoke(db, person_id=person.id, purpose=Purpose.VERIFY_RECOVERY, now=now)
-        address = address.strip().lower() if address else ""
+        address = normalize_address(address) if address else ""
         if address and address == enrolment.recovery_address and \
                 enrolment.is_verified(RECOVERY):
             return  # unchanged and already verified

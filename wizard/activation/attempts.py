@@ -89,20 +89,6 @@ def failures(db: Database, login_key: str, kind: str) -> int:
         [login_key, kind])))["n"]
 
 
-def gate(db: Database, login_key: str, kind: str, now: datetime, brakes: Brakes,
-         ip: str | None = None) -> Gate:
-    """Whether the next check may run, from the failures recorded since the last success."""
-    if failures(db, login_key, kind) >= brakes.lock_after:
-        return Gate.LOCKED
-    row = next(iter(db.query(
-        "SELECT count(*) AS n, max(at) AS last FROM attempts"
-        " WHERE login_key = ? AND kind = ? AND ip = ?",
-        [login_key, kind, network(ip)])))
-    if row["n"] >= brakes.wait_after and now - from_iso(row["last"]) < brakes.wait:
-        return Gate.WAIT
-    return Gate.OPEN
-
-
 def reserve(db: Database, login_key: str, kind: str, now: datetime, brakes: Brakes,
             ip: str | None) -> Reservation:
     """Check the brakes and, if they let this try through, count it as a failure now.
@@ -111,9 +97,15 @@ def reserve(db: Database, login_key: str, kind: str, now: datetime, brakes: Brak
     so N parallel tries let exactly as many checks through as the brakes allow. A try
     that then succeeds calls `clear`.
     """
-    state = gate(db, login_key, kind, now, brakes, ip)
-    if state is not Gate.OPEN:
-        return Reservation(state, failures(db, login_key, kind))
+    on_record = failures(db, login_key, kind)
+    if on_record >= brakes.lock_after:
+        return Reservation(Gate.LOCKED, on_record)
+    row = next(iter(db.query(
+        "SELECT count(*) AS n, max(at) AS last FROM attempts"
+        " WHERE login_key = ? AND kind = ? AND ip = ?",
+        [login_key, kind, network(ip)])))
+    if row["n"] >= brakes.wait_after and now - from_iso(row["last"]) < brakes.wait:
+        return Reservation(Gate.WAIT, on_record)
     return Reservation(Gate.OPEN, record_failure(db, login_key, kind, now, ip))
 
 

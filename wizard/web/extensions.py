@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from wizard.activation.attempts import key as typed_key
 from wizard.web import ratelimit_store  # noqa: F401  (registers the sqlite:// store)
+from wizard.web.services import app_services
 
 csrf = CSRFProtect()
 # Storage, on/off and headers come from the app's configuration (RATELIMIT_* keys).
@@ -24,7 +25,7 @@ def by_typed_identifier() -> str:
     """Key: the address or login typed on « 1ère connexion », before any lookup, as a
     keyed hash (the limits' store and Flask-Limiter's log lines never hold it in clear)."""
     typed = request.form.get("identifier", "")[:320]
-    return "identifier:" + typed_key(typed, current_app.config["SECRET_KEY"].encode())[:32]
+    return "identifier:" + typed_key(typed, app_services().settings.code_key)[:32]
 
 
 def by_enrolment() -> str:

@@ -93,8 +93,7 @@ class MailForm(WizardForm):
     def validate_forward(self, field: RadioField) -> None:
         """« No forwarding » with an address typed other than the one offered is ambiguous:
         refused, rather than dropping the address silently."""
-        typed = normalize_address(self.forward_to.data or "") if isinstance(
-            self.forward_to.data, str) else ""
+        typed = normalize_address(self.forward_to.data or "")
         if not self.forwarding and typed and typed != self.offered_address:
             raise ValidationError(_(
                 "Vous avez saisi une adresse de redirection sans choisir de rediriger vos "
