@@ -642,11 +642,7 @@ class Server:
 
     def cpu(self) -> float:
         """CPU seconds used so far by the workers (every thread), from /proc."""
-        total = 0
-        for pid in self.workers():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+        return sum(process_cpu_seconds(pid) for pid in self.workers())
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -95,6 +95,27 @@ def transaction(db: Database) -> Iterator[Database]:
         db.conn.execute("COMMIT")
 
 
+def claim_next(db: Database, table: str, due: str, params: dict, *, until: str) -> dict | None:
+    """Claim the oldest row of a queue `table` that is `due` (SQL on the named `params`)
+    until `until`, and return it; None when nothing is due.
+
+    A look without the write lock first: most passes find nothing due, and each worker's
+    loop passes twice a second. Then one statement finds and claims the row, so another
+    worker cannot take it in between.
+    """
+    if db.execute(f"SELECT 1 FROM {table} WHERE {due} LIMIT 1", params).fetchone() is None:
+        return None
+    with transaction(db):
+        cursor = db.execute(
+            f"UPDATE {table} SET claimed_until = :until WHERE id = ("
+            f" SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT 1) RETURNING *",
+            {**params, "until": until})
+        row = cursor.fetchone()
+        columns = [c[0] for c in cursor.description or []]
+        cursor.fetchall()
+    return dict(zip(columns, row, strict=True)) if row else None
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     """People, their enrolment facts, tokens, the outbox, the audit log, the directory."""

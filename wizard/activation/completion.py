@@ -166,7 +166,7 @@ def complete(ctx: Context, enrolment_id: int, password_hash: str, *,
     """
     db, directory = ctx.db, ctx.directory
     assert directory is not None, "completion writes to the directory"
-    remote = getattr(directory, "remote", False)
+    remote = directory.remote
     if remote and not _write_remote_directory(ctx, enrolment_id, password_hash, password):
         return False
     now = ctx.now()

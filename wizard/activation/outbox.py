@@ -22,7 +22,7 @@ from email.utils import format_datetime
 from sqlite_utils import Database
 
 from wizard.clock import backoff, from_iso, to_iso, utcnow
-from wizard.db import transaction
+from wizard.db import claim_next
 
 log = logging.getLogger(__name__)
 
@@ -135,25 +135,8 @@ _DUE = ("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now"
 
 
 def _claim(db: Database, now: datetime) -> dict | None:
-    # A look without the write lock first: most passes find nothing due, and each
-    # worker's loop passes twice a second.
-    if db.execute(f"SELECT 1 FROM outbox WHERE {_DUE} LIMIT 1",
-                  {"now": to_iso(now)}).fetchone() is None:
-        return None
-    # One statement: finding and claiming a row cannot be split by another worker.
-    with transaction(db):
-        cursor = db.execute(
-            "UPDATE outbox SET claimed_until = ? WHERE id = ("
-            " SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-            " AND next_attempt_at <= ?"
-            " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id LIMIT 1)"
-            " RETURNING *",
-            [to_iso(now + timedelta(seconds=CLAIM_SECONDS)), to_iso(now), to_iso(now)],
-        )
-        row = cursor.fetchone()
-        columns = [c[0] for c in cursor.description or []]
-        cursor.fetchall()
-    return dict(zip(columns, row, strict=True)) if row else None
+    return claim_next(db, "outbox", _DUE, {"now": to_iso(now)},
+                      until=to_iso(now + timedelta(seconds=CLAIM_SECONDS)))
 
 
 @dataclass

@@ -63,6 +63,9 @@ class Directory(Protocol):
     # Whether write_account needs the argon2id hash (False: the directory hashes the
     # clear password itself, so the wizard does not spend ~100 ms making one).
     needs_hash: bool
+    # Whether it lives on another server (RemoteDirectory): written outside the database
+    # transaction, then `record_written` inside it.
+    remote: bool
 
     def write_account(self, record: AccountRecord, now: datetime) -> None:
         """Create or replace the account; raise DirectoryUnavailable or PasswordRefused."""
@@ -70,8 +73,6 @@ class Directory(Protocol):
 
 class RemoteDirectory(Directory, Protocol):
     """A directory on another server: written outside the database transaction."""
-
-    remote: bool  # True
 
     def record_written(self, record: AccountRecord, now: datetime) -> None:
         """Inside the completing transaction, once `write_account` succeeded: what else to

@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlite_utils import Database
 
 from wizard.clock import backoff, to_iso
-from wizard.db import transaction
+from wizard.db import claim_next
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +57,13 @@ def _claim(db: Database, now: datetime, logins: list[str] | None,
     due = "applied_at IS NULL AND (claimed_until IS NULL OR claimed_until <= :now)"
     if not ignore_backoff:
         due += " AND next_attempt_at <= :now"
-    params: dict = {"now": to_iso(now), "until": to_iso(now + timedelta(seconds=CLAIM_SECONDS))}
+    params: dict = {"now": to_iso(now)}
     if logins is not None:
         marks = ", ".join(f":l{i}" for i in range(len(logins)))
         due += f" AND login IN ({marks})"
         params.update({f"l{i}": login for i, login in enumerate(logins)})
-    if db.execute(f"SELECT 1 FROM directory_writes WHERE {due} LIMIT 1",
-                  params).fetchone() is None:
-        return None
-    with transaction(db):
-        cursor = db.execute(
-            "UPDATE directory_writes SET claimed_until = :until WHERE id = ("
-            f" SELECT id FROM directory_writes WHERE {due} ORDER BY id LIMIT 1) RETURNING *",
-            params)
-        row = cursor.fetchone()
-        columns = [c[0] for c in cursor.description or []]
-        cursor.fetchall()
-    return dict(zip(columns, row, strict=True)) if row else None
+    return claim_next(db, "directory_writes", due, params,
+                      until=to_iso(now + timedelta(seconds=CLAIM_SECONDS)))
 
 
 @dataclass
@@ -82,7 +72,7 @@ class QueueReport:
 
     applied: int = 0
     failed: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def apply_due(db: Database, directory: Applier, *, retry_base: float, retry_max: float,
@@ -93,7 +83,7 @@ def apply_due(db: Database, directory: Applier, *, retry_base: float, retry_max:
 
     `logins` limits the pass to those people; `ignore_backoff` applies writes waiting for
     a retry at once (`wizard directory sync`)."""
-    report = QueueReport(errors=[])
+    report = QueueReport()
     for _ in range(limit):
         row = _claim(db, now(), logins, ignore_backoff)
         if row is None:

@@ -14,6 +14,7 @@ class SqliteDirectory:
     """Writes accounts to the `accounts` table of the wizard's own database."""
 
     needs_hash = True
+    remote = False
 
     def __init__(self, db: Database):
         self.db = db

@@ -31,6 +31,7 @@ from wizard.web.services import (
     clock,
     compose,
     directory_for,
+    uses_ldap,
 )
 
 
@@ -351,7 +352,7 @@ def import_staff(file: Path, dry_run: bool, skip_invalid: bool, allow_homonyms: 
 
 def _print_without_entry(database, export, summary) -> None:
     """`import-staff --check-directory`: who has no entry in the LDAP directory."""
-    if not _uses_ldap():
+    if not uses_ldap():
         _fail(f"--check-directory{NBSP}: WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}».")
     directory = directory_for(database)
     try:
@@ -633,7 +634,7 @@ def _print_status(view: helpdesk.Status, now: datetime) -> None:
         state += f" le {_moment(person['disabled_at'])}"
     _line("Statut", state)
     step = wording.step_in_progress(view.step)
-    if view.step_since and view.step != "pas-commence":
+    if view.step_since and view.step != helpdesk.NOT_STARTED_STEP:
         how = {"sesame": ", entré avec le sésame", "link": ", entré par le lien"}.get(
             view.method or "", "")
         step += f" (dernière action le {_moment(view.step_since)}{how})"
@@ -787,7 +788,7 @@ def disable_departed(dry_run: bool) -> None:
     """
     grace = current_app.config["DEPARTED_GRACE_DAYS"]
     today = _today()
-    ldap = _uses_ldap()
+    ldap = uses_ldap()
     database = _db()
     done = helpdesk.disable_departed(database, today=today, grace_days=grace, now=_now(),
                                      dry_run=dry_run, lock_in_directory=ldap)
@@ -886,24 +887,20 @@ def _print_report_csv(counts: reports.Report) -> None:
 # directory -------------------------------------------------------------------------------
 
 
-def _uses_ldap() -> bool:
-    return current_app.config["DIRECTORY"] == "ldap"
-
-
 def _sync_directory(database, logins: list[str] | None) -> bool:
     """Apply the queued directory writes now; say what happened. True if all went."""
     report = apply_directory_queue(database, logins=logins, ignore_backoff=True)
     left = directory_queue.pending_count(database)
     applied = _plural(report.applied, "écriture appliquée", "écritures appliquées")
     echo(f"Annuaire{NBSP}: {applied}, {_number(left)} en attente.")
-    for error in report.errors or []:
+    for error in report.errors:
         echo(f"  échec{NBSP}: {error} (nouvel essai automatique plus tard)")
     return not report.failed
 
 
 def _print_directory_side(database, person: dict) -> None:
     """`wizard status`: the person's entry in the LDAP directory and the queued writes."""
-    if not _uses_ldap():
+    if not uses_ldap():
         return
     directory = directory_for(database)
     try:
@@ -939,7 +936,7 @@ def directory_group() -> None:
 @with_appcontext
 def directory_check(login: str | None) -> None:
     """Se connecte, s'authentifie, trouve la base, lit une entrée et dit ce qui manque."""
-    if not _uses_ldap():
+    if not uses_ldap():
         _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: les comptes sont écrits "
               "dans la base SQLite du wizard, il n'y a pas d'annuaire à vérifier.")
     database = _db()
@@ -962,7 +959,7 @@ def directory_check(login: str | None) -> None:
 def directory_sync(logins: tuple[str, ...]) -> None:
     """Rejoue maintenant les écritures en attente vers l'annuaire (toutes, ou celles des
     LOGIN donnés), sans attendre leur prochain essai."""
-    if not _uses_ldap():
+    if not uses_ldap():
         _fail(f"WIZARD_DIRECTORY n'est pas «{NBSP}ldap{NBSP}»{NBSP}: rien à rejouer.")
     if not _sync_directory(_db(), [login.strip().lower() for login in logins] or None):
         raise SystemExit(1)

@@ -40,6 +40,7 @@ STATUS_LABELS = {"pending": "en attente d'activation", "active": "activé",
 
 # The steps as the pages name them (one table: wizard/activation/steps.py), by stored value.
 STEP_LABELS = {step.value: label for step, label in LABELS.items()}
+NOT_STARTED_STEP = "pas-commence"  # no enrolment yet: the link or sésame was never used
 
 # Audit events that are someone failing or being stopped: what a helpdesk agent looks for.
 FAILURE_EVENTS = ("identity_refused", "verification_code_refused", "locked",
@@ -73,7 +74,7 @@ def step_reached(db: Database, person: dict) -> tuple[str, str | None]:
     if person["status"] == "active":
         return Step.DONE.value, person["activated_at"]
     if row is None:
-        return "pas-commence", None
+        return NOT_STARTED_STEP, None
     loaded = enrolment.load(db, row["id"])
     assert loaded is not None
     return loaded.progress.current.value, row["updated_at"]

@@ -8,7 +8,8 @@ import json
 import re
 from collections.abc import Callable
 
-from wizard.activation.steps import LABELS, Step
+from wizard.activation.steps import Step
+from wizard.operators.helpdesk import NOT_STARTED_STEP, STEP_LABELS
 
 NBSP = "\u00a0"
 
@@ -155,7 +156,7 @@ def step_in_progress(step: str) -> str:
     """The step a person is at, as « en cours : annuaire » (never read as an answer)."""
     if step == Step.DONE.value:
         return "terminé"
-    if step == "pas-commence":
+    if step == NOT_STARTED_STEP:
         return "pas encore commencé"
-    label = next((LABELS[known] for known in Step if known.value == step), step)
+    label = STEP_LABELS.get(step, step)
     return f"en cours{NBSP}: {label[:1].lower()}{label[1:]}"

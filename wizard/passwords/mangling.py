@@ -215,11 +215,10 @@ def _base_readings(core: str) -> list[tuple[str, dict]]:
     """(word to look up, zxcvbn-like match for the variations) for a base candidate: as
     typed, and read through each l33t substitution table."""
     readings = [(core.lower(), {"token": core, "l33t": False})]
-    for substitution, subbed, _covered in estimator._l33t_readings(core, matching.L33T_TABLE):
-        used = {character: letter for character, letter in substitution.items()
-                if character in core}
-        if used:
-            readings.append((subbed.lower(), {"token": core, "l33t": True, "sub": used}))
+    # Each reading's table holds only characters of `core` (the whole token).
+    readings += [(subbed.lower(), {"token": core, "l33t": True, "sub": substitution})
+                 for substitution, subbed, _covered
+                 in estimator._l33t_readings(core, matching.L33T_TABLE)]
     return readings
 
 

@@ -183,10 +183,9 @@ class Institution:
     of: str
     at: str
 
-    @property
-    def The(self) -> str:  # noqa: N802 (the form that starts a sentence)
-        """The name with its article, capitalised: « L'Université de Lille »."""
-        return self.the[:1].upper() + self.the[1:]
+
+def _article(config: dict) -> str:
+    return str(config.get("INSTITUTION_ARTICLE") or "none").strip().lower()
 
 
 def institution(config: dict, language: str) -> Institution:
@@ -194,14 +193,13 @@ def institution(config: dict, language: str) -> Institution:
     name = config["INSTITUTION_NAME"]
     if language != "fr":
         return Institution(name=name, the=name, of=name, at=name)
-    article = str(config.get("INSTITUTION_ARTICLE") or "none").strip().lower()
-    the, of, at = _ARTICLES.get(article, _ARTICLES["none"])
+    the, of, at = _ARTICLES.get(_article(config), _ARTICLES["none"])
     return Institution(name=name, the=the + name, of=of + name, at=at + name)
 
 
 def check_institution_article(config: dict) -> None:
     """Refuse an article the sentences cannot use, at start-up."""
-    article = str(config.get("INSTITUTION_ARTICLE") or "none").strip().lower()
+    article = _article(config)
     if article not in _ARTICLES:
         raise ValueError("WIZARD_INSTITUTION_ARTICLE: expected l', la, le, les or none, "
                          f"got {article!r}")

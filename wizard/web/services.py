@@ -107,11 +107,16 @@ def context(origin: audit.Origin, db=None, app: Flask | None = None) -> Context:
                    clock=clock(app), origin=origin, directory=directory_for(db, app))
 
 
+def uses_ldap(app: Flask | None = None) -> bool:
+    """Whether accounts go to the institution's LDAP directory (WIZARD_DIRECTORY=ldap)."""
+    return (app or current_app).config["DIRECTORY"] == "ldap"
+
+
 def directory_for(db, app: Flask | None = None) -> Directory:
     """Where activated accounts are written: the embedded SQLite directory by default, the
     institution's LDAP directory with WIZARD_DIRECTORY=ldap (it connects on first use)."""
     app = app or current_app
-    if app.config["DIRECTORY"] != "ldap":
+    if not uses_ldap(app):
         return SqliteDirectory(db)
     from wizard.directory.ldap import LdapDirectory
     return LdapDirectory(db, ldap_settings(app))
@@ -133,8 +138,8 @@ def apply_directory_queue(db, app: Flask | None = None, *, logins: list[str] | N
     sync`); nothing to do with the SQLite directory, which writes everything at once."""
     from wizard.directory import queue
     app = app or current_app
-    if app.config["DIRECTORY"] != "ldap":
-        return queue.QueueReport(errors=[])
+    if not uses_ldap(app):
+        return queue.QueueReport()
     directory = directory_for(db, app)
     try:
         return queue.apply_due(db, directory, retry_base=app.config["LDAP_RETRY_BASE_SECONDS"],
